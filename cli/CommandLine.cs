@@ -1,0 +1,52 @@
+namespace MagvitSeg.Cli;
+
+/// <summary>The verb table. Each verb lives in its own file under Commands/ and only parses and calls lib/.</summary>
+internal static class CommandLine
+{
+    private static readonly (string Verb, string Help, Func<Args, int> Run)[] Verbs =
+    {
+        ("info", "print the TorchSharp/libtorch runtime and device", Commands.InfoCommand.Run),
+    };
+
+    public static int Dispatch(string[] argv)
+    {
+        if (argv.Length == 0 || argv[0] is "-h" or "--help" or "help")
+        {
+            PrintHelp();
+            return argv.Length == 0 ? 1 : 0;
+        }
+        // Two-word verbs ("bench eval", "data verify") are matched first.
+        foreach (int words in new[] { 2, 1 })
+        {
+            if (argv.Length < words) continue;
+            string verb = string.Join(' ', argv.Take(words));
+            foreach (var v in Verbs)
+            {
+                if (v.Verb != verb) continue;
+                try
+                {
+                    return v.Run(Args.Parse(argv.Skip(words).ToArray()));
+                }
+                catch (CliException e)
+                {
+                    Console.Error.WriteLine($"magvitseg {verb}: {e.Message}");
+                    return 2;
+                }
+                catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException)
+                {
+                    Console.Error.WriteLine($"magvitseg {verb}: error: {e.Message}");
+                    return 1;
+                }
+            }
+        }
+        Console.Error.WriteLine($"magvitseg: unknown verb '{argv[0]}'. Run 'magvitseg --help' for the list.");
+        return 2;
+    }
+
+    private static void PrintHelp()
+    {
+        Console.WriteLine("magvitseg <verb> [options]   (dotnet run --project cli -- <verb> ...)");
+        Console.WriteLine();
+        foreach (var v in Verbs) Console.WriteLine($"  {v.Verb,-16} {v.Help}");
+    }
+}

@@ -1,0 +1,3 @@
+using MagvitSeg.Cli;
+
+return CommandLine.Dispatch(args);
