@@ -14,7 +14,7 @@ public class TorchRuntimeTests
         using var scope = NewDisposeScope();
         var net = nn.Sequential(
             nn.Conv3d(3, 4, 3, padding: 1, bias: false), // a bias before GroupNorm is cancelled by it (zero gradient), as in MAGVIT
-            nn.GroupNorm(2, 4),
+            MagvitSeg.Models.Layers.GroupNorm(2, 4),
             nn.SiLU(),
             nn.Conv3d(4, 2, 1));
         var x = randn(new long[] { 2, 3, 4, 8, 8 });          // [B, C, T, H, W]
