@@ -1,0 +1,42 @@
+namespace MagvitSeg.Runtime;
+
+/// <summary>
+/// Finds the checkout and the sample data beside it (<c>../shared</c>), from wherever the code runs:
+/// a test's bin folder, the CLI, or a notebook kernel.
+/// </summary>
+public static class RepoPaths
+{
+    /// <summary>Environment variable that overrides where the shared folder is.</summary>
+    public const string SharedEnv = "MAGVITSEG_SHARED";
+
+    /// <summary>The repository root: the nearest folder above <paramref name="start"/> holding MagvitSeg.slnx.</summary>
+    /// <exception cref="DirectoryNotFoundException">No such folder above the start.</exception>
+    public static string RepoRoot(string? start = null)
+    {
+        foreach (var origin in new[] { start, AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            if (origin is null) continue;
+            for (var d = new DirectoryInfo(Path.GetFullPath(origin)); d is not null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "MagvitSeg.slnx"))) return d.FullName;
+        }
+        throw new DirectoryNotFoundException(
+            "Could not find the MagvitSeg checkout (a folder holding MagvitSeg.slnx) above " +
+            $"'{start ?? AppContext.BaseDirectory}' or the current directory. Run from inside the repository.");
+    }
+
+    /// <summary>The shared folder: $MAGVITSEG_SHARED, else <c>../shared</c> beside the repository root.</summary>
+    public static string SharedRoot()
+    {
+        string? env = Environment.GetEnvironmentVariable(SharedEnv);
+        if (!string.IsNullOrWhiteSpace(env)) return Path.GetFullPath(env);
+        return Path.GetFullPath(Path.Combine(RepoRoot(), "..", "shared"));
+    }
+
+    /// <summary>The sample data folder (<c>../shared/data</c>).</summary>
+    public static string SharedData(params string[] parts) =>
+        Path.Combine(new[] { SharedRoot(), "data" }.Concat(parts).ToArray());
+
+    /// <summary>The results folder of the checkout.</summary>
+    public static string Results(params string[] parts) =>
+        Path.Combine(new[] { RepoRoot(), "results" }.Concat(parts).ToArray());
+}
