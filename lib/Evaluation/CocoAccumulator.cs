@@ -14,63 +14,79 @@ internal static class CocoAccumulator
         var scores = new double[T, R, K, A, M];
         FillMinusOne(precision); FillMinusOne(recall); FillMinusOne(scores);
 
-        Parallel.For(0, K * A, ka =>
+        // Scores and their order do not depend on the area range (only ignore flags do) nor on maxDets (a prefix of
+        // each image's list keeps its relative order), so each category is sorted once, for the largest maxDets.
+        Parallel.For(0, K, k =>
         {
-            int k = ka / A, a = ka % A;
-            var E = new List<EvalImage>();
-            for (int i = 0; i < I; i++) if (evalImgs[ka * I + i] is { } e) E.Add(e);
+            var E = new List<(EvalImage E, int I)>();
+            for (int i = 0; i < I; i++) if (evalImgs[(k * A) * I + i] is { } e) E.Add((e, i));
             if (E.Count == 0) return;
-            int npig = 0;
-            foreach (var e in E) foreach (bool ig in e.GtIgnore) if (!ig) npig++;
-            for (int m = 0; m < M; m++)
+            int n = 0;
+            foreach (var (e, _) in E) n += e.D;
+            var order = new ScoreKey[n];
+            var src = new (int E, int D)[n];
+            int j = 0;
+            for (int ei = 0; ei < E.Count; ei++)
+                for (int d = 0; d < E[ei].E.D; d++) { order[j] = new ScoreKey(E[ei].E.DtScores[d], j); src[j] = (ei, d); j++; }
+            // np.argsort(-scores, kind='mergesort'): descending and stable (images in id order, then per image).
+            order.AsSpan().Sort();
+            var tp = new double[n];
+            var fp = new double[n];
+            var pr = new double[n];
+            var sel = new int[n];
+            for (int a = 0; a < A; a++)
             {
-                int maxDet = p.MaxDets[m];
-                int n = 0;
-                foreach (var e in E) n += Math.Min(e.D, maxDet);
-                var sc = new double[n];
-                var src = new (EvalImage E, int D)[n];
-                int j = 0;
-                foreach (var e in E)
-                    for (int d = 0; d < Math.Min(e.D, maxDet); d++) { sc[j] = e.DtScores[d]; src[j] = (e, d); j++; }
-                // np.argsort(-scores, kind='mergesort'): descending, stable (images in id order, then per image).
-                var inds = new int[n];
-                for (int q = 0; q < n; q++) inds[q] = q;
-                Array.Sort(inds, (x, y) => { int c = sc[y].CompareTo(sc[x]); return c != 0 ? c : x.CompareTo(y); });
+                int npig = 0;
+                foreach (var (_, i) in E)
+                    foreach (bool ig in evalImgs[(k * A + a) * I + i]!.GtIgnore) if (!ig) npig++;
                 if (npig == 0) continue;
-                var tp = new double[n];
-                var fp = new double[n];
-                var pr = new double[n];
-                for (int t = 0; t < T; t++)
+                for (int m = 0; m < M; m++)
                 {
-                    double tpc = 0, fpc = 0;
-                    for (int q = 0; q < n; q++)
+                    int maxDet = p.MaxDets[m], nd = 0;
+                    foreach (var key in order) if (src[key.Index].D < maxDet) sel[nd++] = key.Index;
+                    for (int t = 0; t < T; t++)
                     {
-                        var (e, d) = src[inds[q]];
-                        bool matched = e.DtMatched[t * e.D + d], ignored = e.DtIgnore[t * e.D + d];
-                        if (!ignored) { if (matched) tpc++; else fpc++; }
-                        tp[q] = tpc; fp[q] = fpc;
-                    }
-                    recall[t, k, a, m] = n > 0 ? tp[n - 1] / npig : 0;
-                    for (int q = 0; q < n; q++) pr[q] = tp[q] / (fp[q] + tp[q] + Eps);
-                    for (int q = n - 1; q > 0; q--) if (pr[q] > pr[q - 1]) pr[q - 1] = pr[q];
-                    // np.searchsorted(rc, recThrs, side='left'); past the end the remaining entries stay 0.
-                    int pos = 0;
-                    for (int r = 0; r < R; r++)
-                    {
-                        double thr = p.RecThrs[r];
-                        while (pos < n && tp[pos] / npig < thr) pos++;
-                        if (pos >= n)
+                        double tpc = 0, fpc = 0;
+                        for (int q = 0; q < nd; q++)
                         {
-                            for (int rr = r; rr < R; rr++) { precision[t, rr, k, a, m] = 0; scores[t, rr, k, a, m] = 0; }
-                            break;
+                            var (ei, d) = src[sel[q]];
+                            var e = evalImgs[(k * A + a) * I + E[ei].I]!;
+                            if (!e.DtIgnore[t * e.D + d]) { if (e.DtMatched[t * e.D + d]) tpc++; else fpc++; }
+                            tp[q] = tpc; fp[q] = fpc;
                         }
-                        precision[t, r, k, a, m] = pr[pos];
-                        scores[t, r, k, a, m] = sc[inds[pos]];
+                        recall[t, k, a, m] = nd > 0 ? tp[nd - 1] / npig : 0;
+                        for (int q = 0; q < nd; q++) pr[q] = tp[q] / (fp[q] + tp[q] + Eps);
+                        for (int q = nd - 1; q > 0; q--) if (pr[q] > pr[q - 1]) pr[q - 1] = pr[q];
+                        // np.searchsorted(rc, recThrs, side='left'); past the end the remaining entries stay 0.
+                        int pos = 0;
+                        for (int r = 0; r < R; r++)
+                        {
+                            double thr = p.RecThrs[r];
+                            while (pos < nd && tp[pos] / npig < thr) pos++;
+                            if (pos >= nd)
+                            {
+                                for (int rr = r; rr < R; rr++) { precision[t, rr, k, a, m] = 0; scores[t, rr, k, a, m] = 0; }
+                                break;
+                            }
+                            precision[t, r, k, a, m] = pr[pos];
+                            var (se, sd) = src[sel[pos]];
+                            scores[t, r, k, a, m] = E[se].E.DtScores[sd];
+                        }
                     }
                 }
             }
         });
         return new CocoEvalResult(ev, precision, recall, scores);
+    }
+
+    // Descending score, then ascending position: a stable descending sort expressed as a total order.
+    private readonly record struct ScoreKey(double Score, int Index) : IComparable<ScoreKey>
+    {
+        public int CompareTo(ScoreKey o)
+        {
+            int c = o.Score.CompareTo(Score);
+            return c != 0 ? c : Index.CompareTo(o.Index);
+        }
     }
 
     private static void FillMinusOne(Array a)

@@ -106,12 +106,14 @@ public sealed class Rle
         int h = rles[0].H, w = rles[0].W;
         uint[] acc = rles[0].Counts;
         int accM = acc.Length;
-        var outBuf = new uint[(long)h * w + 1];
         for (int i = 1; i < rles.Count; i++)
         {
             var B = rles[i];
             if (B.H != h || B.W != w) return new Rle(0, 0, Array.Empty<uint>());
             uint[] A = acc[..accM];
+            // A merged run ends where a run of A or B ends, so the output has at most |A| + |B| runs
+            // (maskApi.c allocates h*w + 1, which for big images is a large, slow allocation per call).
+            var outBuf = new uint[A.Length + B.Counts.Length + 1];
             uint ca = A[0], cb = B.Counts[0], cc = 0, ct = 1;
             bool v = false, va = false, vb = false;
             int a = 1, b = 1, m = 0;
@@ -126,7 +128,7 @@ public sealed class Rle
                 v = intersect ? va && vb : va || vb;
                 if (v != vp || ct == 0) { outBuf[m++] = cc; cc = 0; }
             }
-            acc = outBuf[..m];
+            acc = outBuf;
             accM = m;
         }
         return new Rle(h, w, acc[..accM]);
@@ -196,16 +198,16 @@ public sealed class Rle
     {
         int k = xy.Length / 2;
         const double scale = 5;
-        var x = new int[k + 1];
-        var y = new int[k + 1];
+        var x = Scratch.Get(ref Scratch.X, k + 1);
+        var y = Scratch.Get(ref Scratch.Y, k + 1);
         for (int j = 0; j < k; j++) x[j] = (int)(scale * xy[j * 2] + .5);
         x[k] = x[0];
         for (int j = 0; j < k; j++) y[j] = (int)(scale * xy[j * 2 + 1] + .5);
         y[k] = y[0];
         long total = 0;
         for (int j = 0; j < k; j++) total += Math.Max(Math.Abs(x[j] - x[j + 1]), Math.Abs(y[j] - y[j + 1])) + 1;
-        var u = new int[total];
-        var v = new int[total];
+        var u = Scratch.Get(ref Scratch.U, (int)total);
+        var v = Scratch.Get(ref Scratch.V, (int)total);
         int m = 0;
         for (int j = 0; j < k; j++)
         {
@@ -219,10 +221,10 @@ public sealed class Rle
             else
                 for (int d = 0; d <= dy; d++) { int t = flip ? dy - d : d; v[m] = t + ys; u[m] = (int)(xs + s * t + .5); m++; }
         }
-        // Keep the points where the boundary crosses a pixel-column centre, downsampled back to pixels.
+        // Keep the points where the boundary crosses a pixel-column centre, downsampled back to pixels,
+        // as linear (column-major) positions.
         int kk = m; m = 0;
-        var bx = new int[Math.Max(kk, 1)];
-        var by = new int[Math.Max(kk, 1)];
+        var a = Scratch.Get(ref Scratch.A, kk + 1);
         for (int j = 1; j < kk; j++)
         {
             if (u[j] == u[j - 1]) continue;
@@ -233,17 +235,15 @@ public sealed class Rle
             yd = (yd + .5) / scale - .5;
             if (yd < 0) yd = 0; else if (yd > h) yd = h;
             yd = Math.Ceiling(yd);
-            bx[m] = (int)xd; by[m] = (int)yd; m++;
+            a[m++] = (uint)((int)xd * h + (int)yd);
         }
-        // RLE from the boundary points: sorted linear positions, differenced, zero-length runs folded.
+        // RLE from the boundary points: sorted positions, differenced, zero-length runs folded.
         int n = m;
-        var a = new uint[n + 1];
-        for (int j = 0; j < n; j++) a[j] = (uint)(bx[j] * h + by[j]);
         a[n++] = (uint)(h * w);
         Array.Sort(a, 0, n);
         uint p = 0;
         for (int j = 0; j < n; j++) { uint t = a[j]; a[j] -= p; p = t; }
-        var b = new uint[n];
+        var b = Scratch.Get(ref Scratch.B, n);
         int jj = 0, mm = 0;
         b[mm++] = a[jj++];
         while (jj < n)
@@ -251,7 +251,20 @@ public sealed class Rle
             if (a[jj] > 0) b[mm++] = a[jj++];
             else { jj++; if (jj < n) b[mm - 1] += a[jj++]; }
         }
-        return new Rle(h, w, b[..mm]);
+        return new Rle(h, w, b.AsSpan(0, mm).ToArray());
+    }
+
+    // Per-thread scratch buffers: rasterising thousands of polygons must not allocate per call.
+    private static class Scratch
+    {
+        [ThreadStatic] public static int[]? X, Y, U, V;
+        [ThreadStatic] public static uint[]? A, B;
+
+        public static T[] Get<T>(ref T[]? buf, int n)
+        {
+            if (buf is null || buf.Length < n) buf = new T[Math.Max(n, 256) * 2];
+            return buf;
+        }
     }
 
     /// <summary>The union of an annotation's polygons (frPyObjects + merge, as pycocotools' annToRLE).</summary>
@@ -287,7 +300,7 @@ public sealed class Rle
     /// <exception cref="FormatException">A character outside the alphabet or a truncated number.</exception>
     public static Rle FromCompressedString(ReadOnlySpan<char> s, int h, int w)
     {
-        var cnts = new uint[s.Length];
+        var cnts = Scratch.Get(ref Scratch.A, s.Length);
         int m = 0, p = 0;
         while (p < s.Length)
         {
@@ -305,6 +318,6 @@ public sealed class Rle
             if (m > 2) x += cnts[m - 2];
             cnts[m++] = (uint)x;
         }
-        return new Rle(h, w, cnts[..m]);
+        return new Rle(h, w, cnts.AsSpan(0, m).ToArray());
     }
 }
