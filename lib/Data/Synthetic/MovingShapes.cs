@@ -125,19 +125,30 @@ public sealed class MovingShapes
             int ft = firstFrame + t;
             int rOff = (0 * T + t) * HW, gOff = (1 * T + t) * HW, bOff = (2 * T + t) * HW;
             double ox = panX * ft, oy = panY * ft;
+            // The background patterns are separable in x and y, so the trigonometry is done per row and column.
+            var sx = Scratch(ref _sx, S); var cx = Scratch(ref _cx, S); var fx = Scratch(ref _fx, S);
+            var sy = Scratch(ref _sy, S); var cy = Scratch(ref _cy, S); var fy = Scratch(ref _fy, S);
+            for (int i = 0; i < S; i++)
+            {
+                double wx = (i + ox) * bgFreq, wy = (i + oy) * bgFreq;
+                sx[i] = Math.Sin(wx); cx[i] = Math.Cos(wx); fx[i] = Math.Floor(wx);
+                sy[i] = Math.Sin(0.5 * wy); cy[i] = Math.Cos(0.5 * wy); fy[i] = Math.Floor(wy);
+            }
             for (int y = 0; y < S; y++)
+            {
+                double syFull = bgPattern == 2 ? Math.Sin((y + oy) * bgFreq) : 0;
                 for (int x = 0; x < S; x++)
                 {
-                    double wx = (x + ox) * bgFreq, wy = (y + oy) * bgFreq;
                     bool a = bgPattern switch
                     {
-                        0 => ((int)Math.Floor(wx) + (int)Math.Floor(wy) & 1) == 0,
-                        1 => Math.Sin(wx + 0.5 * wy) > 0,
-                        _ => Math.Sin(wx) * Math.Sin(wy) > 0.2,
+                        0 => ((long)fx[x] + (long)fy[y] & 1) == 0,
+                        1 => sx[x] * cy[y] + cx[x] * sy[y] > 0,           // sin(wx + 0.5 wy)
+                        _ => sx[x] * syFull > 0.2,
                     };
                     int p = y * S + x;
                     pix[rOff + p] = a ? br1 : br2; pix[gOff + p] = a ? bg1 : bg2; pix[bOff + p] = a ? bb1 : bb2;
                 }
+            }
             // Painter's order: later objects are in front, so the instance map keeps exactly the visible pixels.
             for (int k = 0; k < n; k++)
             {
@@ -156,7 +167,7 @@ public sealed class MovingShapes
                         bool first = o.Pattern switch
                         {
                             0 => true,                                               // solid
-                            1 => Math.Sin(q * Math.PI) > 0,                          // stripes
+                            1 => ((long)Math.Floor(q) & 1) == 0,                     // stripes
                             2 => ((int)Math.Floor(u * o.Freq + 8) + (int)Math.Floor(v * o.Freq + 8) & 1) == 0, // checker
                             3 => q - Math.Floor(q) < 0.5,                            // bands
                             _ => (u * o.Freq - Math.Round(u * o.Freq)) * (u * o.Freq - Math.Round(u * o.Freq)) +
@@ -208,6 +219,10 @@ public sealed class MovingShapes
             }
         }
     }
+
+    [ThreadStatic] private static double[]? _sx, _cx, _fx, _sy, _cy, _fy;
+
+    private static double[] Scratch(ref double[]? buf, int n) => buf is { } b && b.Length >= n ? b : buf = new double[n];
 
     private static void Step(Obj[] objs, int S)
     {
