@@ -28,7 +28,7 @@ public sealed record TokenizerConfig
     public double CommitmentWeight { get; init; } = 0.25;
     /// <summary>Codebook loss weight. The default value is 1.0.</summary>
     public double CodebookWeight { get; init; } = 1.0;
-    /// <summary>Entropy loss weight (0 = off). The default value is 0.1, as in the official configs.</summary>
+    /// <summary>Entropy loss weight (0 = off). The default value is 0.1, as in the official configs; tiny and cpu use 0.</summary>
     public double EntropyWeight { get; init; } = 0.1;
     /// <summary>Entropy loss temperature. The default value is 0.01.</summary>
     public double EntropyTemperature { get; init; } = 0.01;
@@ -67,7 +67,7 @@ public sealed record TokenizerConfig
     public static TokenizerConfig Tiny => new()
     {
         Name = "tiny", Frames = 8, Size = 32, Filters = 16, ChannelMultipliers = new[] { 1, 2, 2 }, TemporalDownsample = new[] { true, false },
-        ResBlocks = 1, EmbeddingDim = 32, CodebookSize = 64, Steps = 60, BatchSize = 4, LearningRate = 1e-3, WarmupSteps = 10,
+        ResBlocks = 1, EmbeddingDim = 32, CodebookSize = 64, EntropyWeight = 0, Steps = 60, BatchSize = 4, LearningRate = 1e-3, WarmupSteps = 10,
         Beta1 = 0.9, EvalEvery = 20, DeadCodeSteps = 20, EmaDecay = 0.9,
     };
 
@@ -75,7 +75,7 @@ public sealed record TokenizerConfig
     public static TokenizerConfig Cpu => new()
     {
         Name = "cpu", Frames = 16, Size = 64, Filters = 32, ChannelMultipliers = new[] { 1, 2, 2, 4 }, TemporalDownsample = new[] { true, true, false },
-        ResBlocks = 1, EmbeddingDim = 64, CodebookSize = 256, Steps = 3000, BatchSize = 4, LearningRate = 4e-4, WarmupSteps = 100,
+        ResBlocks = 1, EmbeddingDim = 64, CodebookSize = 256, EntropyWeight = 0, Steps = 3000, BatchSize = 4, LearningRate = 4e-4, WarmupSteps = 100,
         Beta1 = 0.9, EvalEvery = 100, DeadCodeSteps = 100, EmaDecay = 0.99,
     };
 

@@ -32,8 +32,11 @@ public sealed class VectorQuantizer : nn.Module<Tensor, VqOutput>
     {
         Size = size; Dim = dim; _entropy = entropyLoss; _temperature = temperature;
         // Variance-scaling uniform init as in the official code (fan-in = D).
-        codebook = new Parameter(empty(size, dim).uniform_(-Math.Sqrt(3.0 / dim), Math.Sqrt(3.0 / dim)));
+        codebook = new Parameter(empty(size, dim));
         RegisterComponents();
+        // Initialised in place on the parameter itself: initialising a temporary and wrapping it left the codebook
+        // reading freed memory now and then (NaN losses from step 1).
+        using (no_grad()) nn.init.uniform_(codebook, -Math.Sqrt(3.0 / dim), Math.Sqrt(3.0 / dim));
     }
 
     /// <summary>The codebook [K, D].</summary>

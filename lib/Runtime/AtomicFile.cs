@@ -9,8 +9,13 @@ namespace MagvitSeg.Runtime;
 /// </summary>
 public static class AtomicFile
 {
-    /// <summary>Shared JSON options for every file MagvitSeg writes: indented, camelCase off (names as declared).</summary>
-    public static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    /// <summary>Shared JSON options for every file MagvitSeg writes: indented, names as declared, NaN allowed.</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        // A diverged metric is written as "NaN" rather than failing the whole file.
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>Writes through <paramref name="write"/> into a temp file, then renames it to <paramref name="path"/>.</summary>
     public static void Write(string path, Action<Stream> write)
