@@ -6,6 +6,7 @@ internal static class CommandLine
     private static readonly (string Verb, string Help, Func<Args, int> Run)[] Verbs =
     {
         ("info", "print the TorchSharp/libtorch runtime and device", Commands.InfoCommand.Run),
+        ("notebooks run", "run notebooks/NN-*.dib headless [--profile tiny] [--only NN] [--output DIR]", Commands.NotebooksCommand.Run),
     };
 
     public static int Dispatch(string[] argv)
