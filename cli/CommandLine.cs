@@ -6,7 +6,11 @@ internal static class CommandLine
     private static readonly (string Verb, string Help, Func<Args, int> Run)[] Verbs =
     {
         ("info", "print the TorchSharp/libtorch runtime and device", Commands.InfoCommand.Run),
-        ("notebooks run", "run notebooks/NN-*.dib headless [--profile tiny] [--only NN] [--output DIR]", Commands.NotebooksCommand.Run),
+        ("notebooks run", "run notebooks/NN-*.dib headless in order [--profile tiny] [--only NN] [--output DIR]", Commands.NotebooksRunCommand.Run),
+        ("eval", "COCO evaluation: --gt GT.json --dt DT.json --iou-type segm|bbox [--json]", Commands.EvalCommand.Run),
+        ("bench coco-load", "time loading a synthetic ~450 MB instances file [--mb N --file F]", Commands.BenchCocoLoadCommand.Run),
+        ("bench synth", "MovingShapes clips/s [--clips N --size S --frames T]", Commands.BenchSynthCommand.Run),
+        ("bench eval", "evaluator speed on a 1000-image synthetic workload [--images N --iou-type segm|bbox|both]", Commands.BenchEvalCommand.Run),
     };
 
     public static int Dispatch(string[] argv)

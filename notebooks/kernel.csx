@@ -60,7 +60,7 @@ static class MagvitSegKernel
             var built = File.GetLastWriteTimeUtc(stamp);
             if (Inputs(root).All(f => File.GetLastWriteTimeUtc(f) <= built)) return outDir;
         }
-        // A separate intermediate folder keeps the RID-specific restore away from the normal build's obj/.
+        // A separate artifacts path keeps this RID-specific restore and build out of the ordinary bin/ and obj/.
         var psi = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = root,
@@ -69,9 +69,7 @@ static class MagvitSegKernel
         };
         foreach (var a in new[] {
             "publish", "MagvitSeg.Lib.csproj", "-c", "Release", "-r", Rid(), "--self-contained", "false",
-            "-o", outDir, $"-p:TorchBackend={backend}",
-            "-p:BaseIntermediateOutputPath=" + Path.Combine(root, "artifacts", "kernel-obj") + Path.DirectorySeparatorChar,
-            "-p:OutputPath=" + Path.Combine(root, "artifacts", "kernel-bin") + Path.DirectorySeparatorChar,
+            "--artifacts-path", Path.Combine(root, "artifacts", "kernel-build"), "-o", outDir, $"-p:TorchBackend={backend}",
             "-nologo", "-v:q" })
             psi.ArgumentList.Add(a);
         var sw = Stopwatch.StartNew();

@@ -1,3 +1,4 @@
+using MagvitSeg.Runtime;
 namespace MagvitSeg.Viz;
 
 /// <summary>One series of a figure. The same data gives the plotly.js JSON (HTML) and the SkiaSharp PNG.</summary>

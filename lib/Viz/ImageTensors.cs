@@ -7,7 +7,7 @@ namespace MagvitSeg.Viz;
 
 /// <summary>
 /// Converts between model images (float, [C, H, W], values in [-1, 1]) and 8-bit RGB bitmaps/PNGs.
-/// A value v maps to round((v + 1) * 127.5) clamped to [0, 255]; a byte b maps back to b / 127.5 - 1.
+/// A value v maps to round((v + 1) * 127.5) (halves to even, as <see cref="ImageIo.ToByte"/>) clamped to [0, 255]; a byte b maps back to b / 127.5 - 1.
 /// </summary>
 public static class ImageTensors
 {
@@ -56,8 +56,9 @@ public static class ImageTensors
     /// <summary>PNG of a planar float array [3, H, W] in [-1, 1].</summary>
     public static PngImage ToPng(float[] chw, int height, int width)
     {
-        using var bmp = ToBitmap(chw, 3, height, width);
-        return PngImage.Encode(bmp);
+        if (chw.Length != 3 * height * width)
+            throw new ArgumentException($"Image data has {chw.Length} values, expected 3x{height}x{width} = {3 * height * width}.");
+        return new PngImage(ImageIo.EncodePng(chw, height, width), width, height);
     }
 
     /// <summary>Planar floats [3, H, W] in [-1, 1] from a bitmap (the inverse of <see cref="ToBitmap(ReadOnlySpan{float}, int, int, int)"/>).</summary>
@@ -116,6 +117,6 @@ public static class ImageTensors
         return dst;
     }
 
-    internal static byte ToByte(float v) =>
-        float.IsNaN(v) ? (byte)0 : (byte)Math.Clamp(Math.Round((v + 1.0) * 127.5, MidpointRounding.AwayFromZero), 0, 255);
+    // One mapping for the whole project (ImageIo writes the dataset PNGs with it); NaN shows as black.
+    private static byte ToByte(float v) => float.IsNaN(v) ? (byte)0 : ImageIo.ToByte(v);
 }

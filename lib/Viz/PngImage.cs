@@ -1,3 +1,4 @@
+using MagvitSeg.Runtime;
 using SkiaSharp;
 
 namespace MagvitSeg.Viz;

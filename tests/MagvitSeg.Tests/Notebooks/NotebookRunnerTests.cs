@@ -8,7 +8,7 @@ namespace MagvitSeg.Tests.Notebooks;
 /// notebook 00 builds artifacts/kernel itself when missing or stale (about 20 s), so nothing needs building first.
 /// </summary>
 [Trait("Category", "Notebook")]
-public class HeadlessNotebookTests
+public class NotebookRunnerTests
 {
     [Fact]
     public void EnvironmentNotebookRunsAndSavesTensorChartAndImageOutputs()

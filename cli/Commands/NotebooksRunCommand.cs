@@ -3,8 +3,8 @@ using MagvitSeg.Runtime;
 
 namespace MagvitSeg.Cli.Commands;
 
-/// <summary><c>notebooks run</c>: executes notebooks/NN-*.dib headless, saving executed copies under results/&lt;profile&gt;/notebooks/.</summary>
-internal static class NotebooksCommand
+/// <summary><c>magvitseg notebooks run [--profile tiny] [--only NN] [--output DIR]</c>: executes notebooks/NN-*.dib headless, saving executed copies under results/&lt;profile&gt;/notebooks/.</summary>
+internal static class NotebooksRunCommand
 {
     public static int Run(Args args)
     {

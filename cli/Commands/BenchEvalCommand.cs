@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using System.Globalization;
+using MagvitSeg.Evaluation;
+
+namespace MagvitSeg.Cli.Commands;
+
+/// <summary><c>magvitseg bench eval [--images 1000] [--iou-type segm|bbox|both] [--repeats 3]</c>: the evaluator's speed target.</summary>
+internal static class BenchEvalCommand
+{
+    // pycocotools on this project's 2-core machine for the same workload shape (../shared/coco-parity/pycocotools-timing.md).
+    private static readonly Dictionary<IouType, double> Pycocotools = new() { [IouType.Segm] = 4.78, [IouType.Bbox] = 4.11 };
+
+    public static int Run(Args args)
+    {
+        int images = args.GetInt("images", 1000);
+        string which = args.Get("iou-type", "both");
+        int repeats = args.GetInt("repeats", 3);
+        args.EnsureAllUsed();
+        var sw = Stopwatch.StartNew();
+        var (gt, dt) = CocoWorkload.Generate(images);
+        Console.WriteLine($"workload: {gt.Images.Count} images, {gt.Annotations.Count} GT, {dt.Count} detections (generated in {sw.Elapsed.TotalSeconds:F1} s)");
+        var types = which switch { "segm" => new[] { IouType.Segm }, "bbox" => new[] { IouType.Bbox }, "both" => new[] { IouType.Segm, IouType.Bbox }, _ => throw new CliException("--iou-type must be segm, bbox or both") };
+        foreach (var t in types)
+        {
+            var times = new List<double>();
+            double ap = 0;
+            for (int r = 0; r < repeats + 1; r++)
+            {
+                var s = Stopwatch.StartNew();
+                var result = new CocoEvaluator(gt, dt, t).Run();
+                _ = result.SummaryText();
+                s.Stop();
+                if (r > 0) times.Add(s.Elapsed.TotalSeconds); // the first run warms up the JIT
+                ap = result.Stats[0];
+            }
+            times.Sort();
+            double median = times[times.Count / 2];
+            string vs = images == 1000 ? $", {Pycocotools[t] / median:F1}x pycocotools' {Pycocotools[t]} s" : "";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{t.ToString().ToLowerInvariant()}: evaluate+accumulate+summarize median {median:F3} s over {repeats} runs (min {times[0]:F3}){vs}; AP {ap:F4}"));
+        }
+        Console.WriteLine($"peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F0} MiB; {Environment.ProcessorCount} cores");
+        return 0;
+    }
+}

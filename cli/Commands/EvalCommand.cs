@@ -1,0 +1,48 @@
+using System.Globalization;
+using System.Text.Json;
+using MagvitSeg.Data.Coco;
+using MagvitSeg.Evaluation;
+
+namespace MagvitSeg.Cli.Commands;
+
+/// <summary><c>magvitseg eval --gt GT.json --dt DT.json --iou-type segm|bbox [--json]</c></summary>
+internal static class EvalCommand
+{
+    public static int Run(Args args)
+    {
+        string gtPath = args.Require("gt"), dtPath = args.Require("dt");
+        string type = args.Get("iou-type", "segm");
+        bool json = args.Flag("json");
+        double miouThreshold = args.GetDouble("miou-score", 0.5);
+        args.EnsureAllUsed();
+        var iouType = type switch
+        {
+            "segm" => IouType.Segm,
+            "bbox" => IouType.Bbox,
+            _ => throw new CliException($"--iou-type must be segm or bbox, got '{type}'"),
+        };
+        var gt = CocoJson.ReadInstances(gtPath);
+        var dt = CocoJson.ReadResults(dtPath, gt);
+        var result = new CocoEvaluator(gt, dt, iouType).Run();
+        if (!json)
+        {
+            Console.Write(result.SummaryText());
+            return 0;
+        }
+        var perCategory = new Dictionary<string, double>();
+        foreach (var c in result.PerCategory()) perCategory[c.Name] = c.AP;
+        var output = new Dictionary<string, object?>
+        {
+            ["iou_type"] = type,
+            ["stats"] = result.Stats,
+            ["per_category"] = perCategory,
+        };
+        if (iouType == IouType.Segm)
+        {
+            var miou = SemanticMiou.Compute(gt, dt, miouThreshold);
+            output["miou"] = double.IsNaN(miou.MIoU) ? null : miou.MIoU;
+        }
+        Console.WriteLine(JsonSerializer.Serialize(output));
+        return 0;
+    }
+}

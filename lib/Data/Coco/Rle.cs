@@ -1,0 +1,323 @@
+using System.Text;
+
+namespace MagvitSeg.Data.Coco;
+
+/// <summary>
+/// A binary mask as COCO run-length encoding: column-major runs over an h x w image, starting with a run of zeros
+/// (possibly empty). Operations follow cocoapi's maskApi.c exactly, since COCO segm numbers depend on them.
+/// </summary>
+public sealed class Rle
+{
+    /// <summary>Image height.</summary>
+    public int H { get; }
+    /// <summary>Image width.</summary>
+    public int W { get; }
+    /// <summary>Run lengths, alternating zeros and ones, the first run being zeros.</summary>
+    public uint[] Counts { get; }
+
+    /// <summary>An RLE over an h x w image with the given runs (not copied).</summary>
+    public Rle(int h, int w, uint[] counts)
+    {
+        if (h < 0 || w < 0) throw new ArgumentException($"RLE size must be non-negative, got [{h}, {w}].");
+        H = h; W = w; Counts = counts;
+    }
+
+    /// <summary>Number of foreground pixels (rleArea).</summary>
+    public long Area()
+    {
+        long a = 0;
+        for (int j = 1; j < Counts.Length; j += 2) a += Counts[j];
+        return a;
+    }
+
+    /// <summary>The sum of all runs; a valid RLE covers exactly h*w pixels.</summary>
+    public long Total()
+    {
+        long s = 0;
+        foreach (uint c in Counts) s += c;
+        return s;
+    }
+
+    /// <summary>Encodes a column-major mask (index x*h + y; non-zero = foreground).</summary>
+    public static Rle Encode(ReadOnlySpan<byte> columnMajor, int h, int w)
+    {
+        if (columnMajor.Length != (long)h * w) throw new ArgumentException($"mask has {columnMajor.Length} pixels, expected {h}x{w}.");
+        var cnts = new List<uint>();
+        byte p = 0; uint c = 0;
+        foreach (byte v in columnMajor)
+        {
+            byte b = v != 0 ? (byte)1 : (byte)0;
+            if (b != p) { cnts.Add(c); c = 0; p = b; }
+            c++;
+        }
+        cnts.Add(c);
+        return new Rle(h, w, cnts.ToArray());
+    }
+
+    /// <summary>Encodes a row-major mask (index y*w + x), the layout images and tensors use.</summary>
+    public static Rle EncodeRowMajor(ReadOnlySpan<byte> rowMajor, int h, int w)
+    {
+        if (rowMajor.Length != (long)h * w) throw new ArgumentException($"mask has {rowMajor.Length} pixels, expected {h}x{w}.");
+        var cnts = new List<uint>();
+        byte p = 0; uint c = 0;
+        for (int x = 0; x < w; x++)
+            for (int y = 0; y < h; y++)
+            {
+                byte b = rowMajor[y * w + x] != 0 ? (byte)1 : (byte)0;
+                if (b != p) { cnts.Add(c); c = 0; p = b; }
+                c++;
+            }
+        cnts.Add(c);
+        return new Rle(h, w, cnts.ToArray());
+    }
+
+    /// <summary>Decodes to a column-major byte mask (0/1).</summary>
+    public byte[] Decode()
+    {
+        var m = new byte[(long)H * W];
+        int k = 0; byte v = 0;
+        foreach (uint c in Counts)
+        {
+            if (v == 1) m.AsSpan(k, (int)c).Fill(1);
+            k += (int)c; v ^= 1;
+        }
+        return m;
+    }
+
+    /// <summary>Decodes to a row-major byte mask (0/1), index y*w + x.</summary>
+    public byte[] DecodeRowMajor()
+    {
+        var m = new byte[(long)H * W];
+        long k = 0; bool on = false;
+        foreach (uint c in Counts)
+        {
+            if (on)
+                for (long i = k; i < k + c; i++) m[(i % H) * W + i / H] = 1;
+            k += c; on = !on;
+        }
+        return m;
+    }
+
+    /// <summary>Union (or intersection) of several masks of one size (rleMerge). Sizes that differ give an empty 0x0 RLE.</summary>
+    public static Rle Merge(IReadOnlyList<Rle> rles, bool intersect = false)
+    {
+        if (rles.Count == 0) return new Rle(0, 0, Array.Empty<uint>());
+        if (rles.Count == 1) return new Rle(rles[0].H, rles[0].W, (uint[])rles[0].Counts.Clone());
+        int h = rles[0].H, w = rles[0].W;
+        uint[] acc = rles[0].Counts;
+        int accM = acc.Length;
+        for (int i = 1; i < rles.Count; i++)
+        {
+            var B = rles[i];
+            if (B.H != h || B.W != w) return new Rle(0, 0, Array.Empty<uint>());
+            uint[] A = acc[..accM];
+            // A merged run ends where a run of A or B ends, so the output has at most |A| + |B| runs
+            // (maskApi.c allocates h*w + 1, which for big images is a large, slow allocation per call).
+            var outBuf = new uint[A.Length + B.Counts.Length + 1];
+            uint ca = A[0], cb = B.Counts[0], cc = 0, ct = 1;
+            bool v = false, va = false, vb = false;
+            int a = 1, b = 1, m = 0;
+            while (ct > 0)
+            {
+                uint c = Math.Min(ca, cb); cc += c; ct = 0;
+                ca -= c; if (ca == 0 && a < A.Length) { ca = A[a++]; va = !va; }
+                ct += ca;
+                cb -= c; if (cb == 0 && b < B.Counts.Length) { cb = B.Counts[b++]; vb = !vb; }
+                ct += cb;
+                bool vp = v;
+                v = intersect ? va && vb : va || vb;
+                if (v != vp || ct == 0) { outBuf[m++] = cc; cc = 0; }
+            }
+            acc = outBuf;
+            accM = m;
+        }
+        return new Rle(h, w, acc[..accM]);
+    }
+
+    /// <summary>Bounding box [x, y, w, h] of the foreground (rleToBbox, quirks included).</summary>
+    public double[] ToBbox()
+    {
+        uint h = (uint)H, m = (uint)(Counts.Length / 2 * 2);
+        if (m == 0) return new double[4];
+        uint xs = (uint)W, ys = h, xe = 0, ye = 0, cc = 0, xp = 0;
+        for (uint j = 0; j < m; j++)
+        {
+            cc += Counts[j];
+            uint t = cc - j % 2, y = t % h, x = (t - y) / h;
+            if (j % 2 == 0) xp = x;
+            else if (xp < x) { ys = 0; ye = h - 1; }
+            xs = Math.Min(xs, x); xe = Math.Max(xe, x); ys = Math.Min(ys, y); ye = Math.Max(ye, y);
+        }
+        return new double[] { xs, ys, xe - xs + 1, ye - ys + 1 };
+    }
+
+    /// <summary>
+    /// IoU of a detection and a ground-truth mask (rleIou for one pair). For a crowd ground truth the union is the
+    /// detection's area. Different sizes give -1, as in maskApi.c.
+    /// </summary>
+    public static double Iou(Rle dt, Rle gt, bool crowd)
+    {
+        if (dt.H != gt.H || dt.W != gt.W) return -1;
+        uint[] A = dt.Counts, B = gt.Counts;
+        if (A.Length == 0 || B.Length == 0) return 0;
+        uint ca = A[0], cb = B[0], i = 0, u = 0, ct = 1;
+        bool va = false, vb = false;
+        int a = 1, b = 1;
+        while (ct > 0)
+        {
+            uint c = Math.Min(ca, cb);
+            if (va || vb) { u += c; if (va && vb) i += c; }
+            ct = 0;
+            ca -= c; if (ca == 0 && a < A.Length) { ca = A[a++]; va = !va; }
+            ct += ca;
+            cb -= c; if (cb == 0 && b < B.Length) { cb = B[b++]; vb = !vb; }
+            ct += cb;
+        }
+        if (i == 0) u = 1;
+        else if (crowd) u = (uint)dt.Area();
+        return (double)i / u;
+    }
+
+    /// <summary>IoU of boxes [x, y, w, h] (bbIou for one pair); for a crowd ground truth the union is the detection's area.</summary>
+    public static double BoxIou(ReadOnlySpan<double> d, ReadOnlySpan<double> g, bool crowd)
+    {
+        double ga = g[2] * g[3], da = d[2] * d[3];
+        double w = Math.Min(d[2] + d[0], g[2] + g[0]) - Math.Max(d[0], g[0]);
+        if (w <= 0) return 0;
+        double h = Math.Min(d[3] + d[1], g[3] + g[1]) - Math.Max(d[1], g[1]);
+        if (h <= 0) return 0;
+        double i = w * h, u = crowd ? da : da + ga - i;
+        return i / u;
+    }
+
+    /// <summary>
+    /// Rasterises one polygon [x0, y0, x1, y1, ...] as cocoapi's rleFrPoly does: the boundary is upsampled 5x,
+    /// walked with rounding, and only crossings of pixel-column centres are kept.
+    /// </summary>
+    public static Rle FromPolygon(ReadOnlySpan<double> xy, int h, int w)
+    {
+        int k = xy.Length / 2;
+        const double scale = 5;
+        var x = Scratch.Get(ref Scratch.X, k + 1);
+        var y = Scratch.Get(ref Scratch.Y, k + 1);
+        for (int j = 0; j < k; j++) x[j] = (int)(scale * xy[j * 2] + .5);
+        x[k] = x[0];
+        for (int j = 0; j < k; j++) y[j] = (int)(scale * xy[j * 2 + 1] + .5);
+        y[k] = y[0];
+        long total = 0;
+        for (int j = 0; j < k; j++) total += Math.Max(Math.Abs(x[j] - x[j + 1]), Math.Abs(y[j] - y[j + 1])) + 1;
+        var u = Scratch.Get(ref Scratch.U, (int)total);
+        var v = Scratch.Get(ref Scratch.V, (int)total);
+        int m = 0;
+        for (int j = 0; j < k; j++)
+        {
+            int xs = x[j], xe = x[j + 1], ys = y[j], ye = y[j + 1];
+            int dx = Math.Abs(xe - xs), dy = Math.Abs(ys - ye);
+            bool flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
+            if (flip) { (xs, xe) = (xe, xs); (ys, ye) = (ye, ys); }
+            double s = dx >= dy ? (double)(ye - ys) / dx : (double)(xe - xs) / dy;
+            if (dx >= dy)
+                for (int d = 0; d <= dx; d++) { int t = flip ? dx - d : d; u[m] = t + xs; v[m] = (int)(ys + s * t + .5); m++; }
+            else
+                for (int d = 0; d <= dy; d++) { int t = flip ? dy - d : d; v[m] = t + ys; u[m] = (int)(xs + s * t + .5); m++; }
+        }
+        // Keep the points where the boundary crosses a pixel-column centre, downsampled back to pixels,
+        // as linear (column-major) positions.
+        int kk = m; m = 0;
+        var a = Scratch.Get(ref Scratch.A, kk + 1);
+        for (int j = 1; j < kk; j++)
+        {
+            if (u[j] == u[j - 1]) continue;
+            double xd = u[j] < u[j - 1] ? u[j] : u[j] - 1;
+            xd = (xd + .5) / scale - .5;
+            if (Math.Floor(xd) != xd || xd < 0 || xd > w - 1) continue;
+            double yd = v[j] < v[j - 1] ? v[j] : v[j - 1];
+            yd = (yd + .5) / scale - .5;
+            if (yd < 0) yd = 0; else if (yd > h) yd = h;
+            yd = Math.Ceiling(yd);
+            a[m++] = (uint)((int)xd * h + (int)yd);
+        }
+        // RLE from the boundary points: sorted positions, differenced, zero-length runs folded.
+        int n = m;
+        a[n++] = (uint)(h * w);
+        Array.Sort(a, 0, n);
+        uint p = 0;
+        for (int j = 0; j < n; j++) { uint t = a[j]; a[j] -= p; p = t; }
+        var b = Scratch.Get(ref Scratch.B, n);
+        int jj = 0, mm = 0;
+        b[mm++] = a[jj++];
+        while (jj < n)
+        {
+            if (a[jj] > 0) b[mm++] = a[jj++];
+            else { jj++; if (jj < n) b[mm - 1] += a[jj++]; }
+        }
+        return new Rle(h, w, b.AsSpan(0, mm).ToArray());
+    }
+
+    // Per-thread scratch buffers: rasterising thousands of polygons must not allocate per call.
+    private static class Scratch
+    {
+        [ThreadStatic] public static int[]? X, Y, U, V;
+        [ThreadStatic] public static uint[]? A, B;
+
+        public static T[] Get<T>(ref T[]? buf, int n)
+        {
+            if (buf is null || buf.Length < n) buf = new T[Math.Max(n, 256) * 2];
+            return buf;
+        }
+    }
+
+    /// <summary>The union of an annotation's polygons (frPyObjects + merge, as pycocotools' annToRLE).</summary>
+    public static Rle FromPolygons(IReadOnlyList<double[]> polygons, int h, int w)
+    {
+        var parts = new Rle[polygons.Count];
+        for (int i = 0; i < parts.Length; i++) parts[i] = FromPolygon(polygons[i], h, w);
+        return Merge(parts);
+    }
+
+    /// <summary>The compressed string form (rleToString): LEB128-like, 6 bits per char, deltas from run i-2 after the third run.</summary>
+    public string ToCompressedString()
+    {
+        var sb = new StringBuilder(Counts.Length * 2);
+        for (int i = 0; i < Counts.Length; i++)
+        {
+            long x = Counts[i];
+            if (i > 2) x -= Counts[i - 2];
+            bool more = true;
+            while (more)
+            {
+                char c = (char)(x & 0x1f);
+                x >>= 5;
+                more = (c & 0x10) != 0 ? x != -1 : x != 0;
+                if (more) c = (char)(c | 0x20);
+                sb.Append((char)(c + 48));
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Parses the compressed string form (rleFrString).</summary>
+    /// <exception cref="FormatException">A character outside the alphabet or a truncated number.</exception>
+    public static Rle FromCompressedString(ReadOnlySpan<char> s, int h, int w)
+    {
+        var cnts = Scratch.Get(ref Scratch.A, s.Length);
+        int m = 0, p = 0;
+        while (p < s.Length)
+        {
+            long x = 0; int k = 0; bool more = true;
+            while (more)
+            {
+                if (p >= s.Length) throw new FormatException("compressed RLE string ends inside a number");
+                int c = s[p] - 48;
+                if (c < 0 || c > 63) throw new FormatException($"compressed RLE string has an invalid character '{s[p]}' at {p}");
+                x |= (long)(c & 0x1f) << (5 * k);
+                more = (c & 0x20) != 0;
+                p++; k++;
+                if (!more && (c & 0x10) != 0) x |= -1L << (5 * k);
+            }
+            if (m > 2) x += cnts[m - 2];
+            cnts[m++] = (uint)x;
+        }
+        return new Rle(h, w, cnts.AsSpan(0, m).ToArray());
+    }
+}

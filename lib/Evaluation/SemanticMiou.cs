@@ -1,0 +1,82 @@
+using MagvitSeg.Data.Coco;
+
+namespace MagvitSeg.Evaluation;
+
+/// <summary>Per-category and mean IoU of the semantic masks derived from instances.</summary>
+/// <param name="MIoU">Mean IoU over categories with ground truth (0..1; NaN when no category has any).</param>
+/// <param name="PerCategory">IoU per category id, for categories with ground-truth pixels.</param>
+public sealed record SemanticMiouResult(double MIoU, IReadOnlyDictionary<long, double> PerCategory);
+
+/// <summary>
+/// Semantic mIoU computed from instance predictions. For every image and category, the semantic prediction is the
+/// union of the predicted masks with score &gt;= <c>scoreThreshold</c> and the semantic ground truth is the union of
+/// the non-crowd ground-truth masks; pixels inside crowd regions are ignored in both. Intersections and unions are
+/// summed over the whole split per category; a category's IoU is I/U, and mIoU averages it over the categories that
+/// have ground-truth pixels in the split (a category only predicted adds nothing, as in semantic-segmentation mIoU
+/// over present classes).
+/// </summary>
+public static class SemanticMiou
+{
+    /// <summary>Computes mIoU for detections (with segmentations) against a ground truth.</summary>
+    public static SemanticMiouResult Compute(CocoDataset gt, IReadOnlyList<CocoAnnotation> dt, double scoreThreshold = 0.5)
+    {
+        var byImage = new Dictionary<long, (List<CocoAnnotation> G, List<CocoAnnotation> D)>();
+        foreach (var g in gt.Annotations) Slot(byImage, g.ImageId).G.Add(g);
+        foreach (var d in dt) if (d.Score >= scoreThreshold && d.Segmentation is not null) Slot(byImage, d.ImageId).D.Add(d);
+        var inter = new Dictionary<long, long>();
+        var union = new Dictionary<long, long>();
+        var present = new HashSet<long>();
+        var locker = new object();
+        Parallel.ForEach(byImage, kv =>
+        {
+            var img = gt.ImageById[kv.Key];
+            int n = img.Height * img.Width;
+            var (G, D) = kv.Value;
+            var crowd = new byte[n];
+            foreach (var g in G) if (g.IsCrowd && g.Segmentation is not null) Or(crowd, g.Segmentation.ToRle(img.Height, img.Width));
+            var localI = new Dictionary<long, long>(); var localU = new Dictionary<long, long>(); var localP = new HashSet<long>();
+            foreach (long cat in G.Where(g => !g.IsCrowd).Select(g => g.CategoryId).Concat(D.Select(d => d.CategoryId)).Distinct())
+            {
+                var gm = new byte[n]; var pm = new byte[n];
+                foreach (var g in G) if (!g.IsCrowd && g.CategoryId == cat && g.Segmentation is not null) Or(gm, g.Segmentation.ToRle(img.Height, img.Width));
+                foreach (var d in D) if (d.CategoryId == cat) Or(pm, d.Segmentation!.ToRle(img.Height, img.Width));
+                long i = 0, u = 0, gtPix = 0;
+                for (int p = 0; p < n; p++)
+                {
+                    if (crowd[p] != 0) continue;
+                    int a = gm[p], b = pm[p];
+                    gtPix += a; i += a & b; u += a | b;
+                }
+                localI[cat] = localI.GetValueOrDefault(cat) + i;
+                localU[cat] = localU.GetValueOrDefault(cat) + u;
+                if (gtPix > 0) localP.Add(cat);
+            }
+            lock (locker)
+            {
+                foreach (var (c, v) in localI) inter[c] = inter.GetValueOrDefault(c) + v;
+                foreach (var (c, v) in localU) union[c] = union.GetValueOrDefault(c) + v;
+                present.UnionWith(localP);
+            }
+        });
+        var per = present.OrderBy(c => c).ToDictionary(c => c, c => (double)inter[c] / union[c]);
+        return new SemanticMiouResult(per.Count == 0 ? double.NaN : per.Values.Average(), per);
+    }
+
+    private static (List<CocoAnnotation> G, List<CocoAnnotation> D) Slot(Dictionary<long, (List<CocoAnnotation>, List<CocoAnnotation>)> d, long img)
+    {
+        if (!d.TryGetValue(img, out var s)) d[img] = s = (new List<CocoAnnotation>(), new List<CocoAnnotation>());
+        return s;
+    }
+
+    // ORs an RLE into a column-major byte mask; masks of another size are a caller error.
+    private static void Or(byte[] mask, Rle rle)
+    {
+        if ((long)rle.H * rle.W != mask.Length) throw new InvalidDataException($"a mask of size {rle.H}x{rle.W} does not match its image.");
+        int k = 0; bool on = false;
+        foreach (uint c in rle.Counts)
+        {
+            if (on) mask.AsSpan(k, (int)c).Fill(1);
+            k += (int)c; on = !on;
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System.Text;
+using MagvitSeg.Data.Coco;
+
+namespace MagvitSeg.Tests.Data.Coco;
+
+public class CocoJsonTests
+{
+    private const string Gt = """
+    {"images":[{"id":1,"width":4,"height":3,"file_name":"a.jpg"}],
+     "categories":[{"id":7,"name":"cat"}],
+     "annotations":[{"id":5,"image_id":1,"category_id":7,"area":4,"bbox":[0,0,2,2],"iscrowd":0,
+                     "segmentation":[[0,0,2,0,2,2,0,2]]}]}
+    """;
+
+    private static CocoDataset Ground() => CocoJson.ParseInstances(Encoding.UTF8.GetBytes(Gt), "gt.json");
+
+    private static InvalidDataException GtError(string json) =>
+        Assert.Throws<InvalidDataException>(() => CocoJson.ParseInstances(Encoding.UTF8.GetBytes(json), "bad.json"));
+
+    private static InvalidDataException DtError(string json) =>
+        Assert.Throws<InvalidDataException>(() => CocoJson.ParseResults(Encoding.UTF8.GetBytes(json), "dt.json", Ground()));
+
+    [Fact]
+    public void ReadsAllSegmentationForms()
+    {
+        var gt = Ground();
+        Assert.Single(gt.Annotations);
+        Assert.Equal(SegmentationKind.Polygons, gt.Annotations[0].Segmentation!.Kind);
+        Assert.Equal("cat", gt.CategoryById[7].Name);
+        var dets = CocoJson.ParseResults(Encoding.UTF8.GetBytes("""
+            [{"image_id":1,"category_id":7,"score":0.9,"segmentation":{"size":[3,4],"counts":"11116"}},
+             {"image_id":1,"category_id":7,"score":0.5,"segmentation":{"size":[3,4],"counts":[2,3,7]}}]
+            """), "dt.json", gt);
+        // segm branch (no bbox on the first): area = mask pixels, bbox = mask extent, ids 1..N
+        Assert.Equal(new long[] { 1, 2 }, dets.Select(d => d.Id));
+        Assert.Equal(new double[] { 3, 3 }, dets.Select(d => d.Area));
+        Assert.Equal(new double[] { 0, 0, 2, 2 }, dets[0].Bbox);
+    }
+
+    [Fact]
+    public void TheFirstDetectionChoosesTheBoxBranch()
+    {
+        var dets = CocoJson.ParseResults(Encoding.UTF8.GetBytes("""
+            [{"image_id":1,"category_id":7,"score":0.9,"bbox":[0,0,2,1.5],"segmentation":{"size":[3,4],"counts":"11116"}},
+             {"image_id":1,"category_id":7,"score":0.5,"bbox":[1,1,1,1]}]
+            """), "dt.json", Ground());
+        Assert.Equal(3.0, dets[0].Area);                                     // bbox w*h, not the 3-pixel mask... both 3 here
+        Assert.Equal(1.0, dets[1].Area);
+        Assert.Equal(SegmentationKind.Polygons, dets[1].Segmentation!.Kind); // box turned into a polygon
+        Assert.Equal(new[] { 1.0, 1, 1, 2, 2, 2, 2, 1 }, dets[1].Segmentation!.Polygons![0]);
+    }
+
+    [Fact]
+    public void MissingFieldsNameTheRecord()
+    {
+        var e = GtError("""{"images":[{"id":1,"width":4,"height":3}],"categories":[],"annotations":[{"id":9,"image_id":1,"area":1}]}""");
+        Assert.Contains("bad.json", e.Message);
+        Assert.Contains("annotations[0] (id 9)", e.Message);
+        Assert.Contains("category_id", e.Message);
+        Assert.Contains("'width' and 'height'", GtError("""{"images":[{"id":1}]}""").Message);
+    }
+
+    [Fact]
+    public void NegativeSizesAndShortPolygonsAreRejected()
+    {
+        Assert.Contains("negative size", GtError("""{"images":[{"id":1,"width":-4,"height":3}]}""").Message);
+        var e = GtError("""{"images":[{"id":1,"width":4,"height":3}],"annotations":[{"id":3,"image_id":1,"category_id":1,"area":1,"segmentation":[[0,0,1,1]]}]}""");
+        Assert.Contains("annotations[0] (id 3)", e.Message);
+        Assert.Contains("at least 3", e.Message);
+    }
+
+    [Fact]
+    public void RleWhoseCountsDoNotCoverTheImageIsRejected()
+    {
+        var e = GtError("""{"images":[{"id":1,"width":4,"height":3}],"annotations":[{"id":3,"image_id":1,"category_id":1,"area":1,"iscrowd":1,"segmentation":{"size":[3,4],"counts":[2,3]}}]}""");
+        Assert.Contains("sum to 5", e.Message);
+        Assert.Contains("needs 12", e.Message);
+        Assert.Contains("sum to 2", DtError("""[{"image_id":1,"category_id":7,"score":1,"segmentation":{"size":[3,4],"counts":"11"}}]""").Message);
+    }
+
+    [Fact]
+    public void AnnotationOfAMissingImageIsRejected()
+    {
+        var e = GtError("""{"images":[{"id":1,"width":4,"height":3}],"annotations":[{"id":3,"image_id":2,"category_id":1,"area":1}]}""");
+        Assert.Contains("image_id 2", e.Message);
+    }
+
+    [Fact]
+    public void ResultsWithUnknownIdsOrBadScoresAreRejected()
+    {
+        Assert.Contains("results[0] has image_id 99", DtError("""[{"image_id":99,"category_id":7,"score":1,"bbox":[0,0,1,1]}]""").Message);
+        Assert.Contains("results[1] has category_id 3", DtError("""[{"image_id":1,"category_id":7,"score":1,"bbox":[0,0,1,1]},{"image_id":1,"category_id":3,"score":1,"bbox":[0,0,1,1]}]""").Message);
+        Assert.Contains("non-finite score", DtError("""[{"image_id":1,"category_id":7,"score":"NaN","bbox":[0,0,1,1]}]""").Message);
+        Assert.Contains("no 'score'", DtError("""[{"image_id":1,"category_id":7,"bbox":[0,0,1,1]}]""").Message);
+        Assert.Contains("results[1] has no 4-number 'bbox'", DtError("""[{"image_id":1,"category_id":7,"score":1,"bbox":[0,0,1,1]},{"image_id":1,"category_id":7,"score":1,"segmentation":{"size":[3,4],"counts":"11116"}}]""").Message);
+    }
+
+    [Fact]
+    public void TruncatedJsonIsReportedAsSuch()
+    {
+        var e = GtError("""{"images":[{"id":1,"width":4""");
+        Assert.Contains("bad.json", e.Message);
+    }
+
+    [Fact]
+    public void ResultsRoundTripThroughTheWriter()
+    {
+        var gt = Ground();
+        var rle = Rle.EncodeRowMajor(new byte[] { 1, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0 }, 3, 4);
+        var det = new CocoAnnotation { ImageId = 1, CategoryId = 7, Score = 0.75, Segmentation = CocoSegmentation.FromRle(rle) };
+        string path = Path.Combine(Path.GetTempPath(), $"magvitseg-res-{Guid.NewGuid():N}.json");
+        CocoJson.WriteResults(path, new[] { det });
+        var back = CocoJson.ReadResults(path, gt);
+        Assert.Equal(4, back[0].Area);
+        Assert.Equal(rle.Counts, back[0].Segmentation!.ToRle(3, 4).Counts);
+        File.Delete(path);
+    }
+}
