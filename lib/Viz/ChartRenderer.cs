@@ -44,9 +44,7 @@ internal static class ChartRenderer
     {
         var traces = c.Fig.Traces;
         var bars = traces.OfType<BarTrace>().ToArray();
-        bool categorical = bars.Length > 0;
-        if (categorical && bars.Length != traces.Count)
-            throw new ArgumentException("A figure with bar traces can hold only bar traces (categorical x axis).");
+        bool categorical = bars.Length > 0; // PlotlyFigure guarantees bars come alone
         string[] categories = categorical ? bars.SelectMany(b => b.Categories).Distinct().ToArray() : Array.Empty<string>();
 
         var named = traces.Where(t => t.Name is not null).ToArray();

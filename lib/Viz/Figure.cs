@@ -43,6 +43,8 @@ public sealed class PlotlyFigure
         foreach (var t in Traces) Validate(t);
         if (Traces.OfType<HeatmapTrace>().Any() && Traces.Count != 1)
             throw new ArgumentException("A heatmap figure holds exactly one trace (the heatmap).");
+        if (Traces.OfType<BarTrace>().Any() && !Traces.All(t => t is BarTrace))
+            throw new ArgumentException("A figure with bar traces holds only bar traces (its x axis is categorical).");
         if (layout.Width < 100 || layout.Height < 100)
             throw new ArgumentException($"Figure size {layout.Width}x{layout.Height} is too small: use at least 100x100 pixels.");
     }

@@ -48,6 +48,8 @@ public class ChartsTests
         Assert.Equal("bar", t.GetProperty("type").GetString());
         Assert.Equal(0.2, t.GetProperty("error_y").GetProperty("array")[1].GetDouble());
         Assert.Throws<ArgumentException>(() => Charts.BarsWithErrors(new[] { "a", "b" }, new[] { ("AP", new[] { 1.0 }, new[] { 0.1 }) }));
+        Assert.Throws<ArgumentException>(() => new PlotlyFigure(
+            new Trace[] { new BarTrace("b", new[] { "a" }, new[] { 1.0 }), new LineTrace("l", new[] { 0.0 }, new[] { 1.0 }) }, new FigureLayout()));
     }
 
     [Fact]
