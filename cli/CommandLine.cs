@@ -6,7 +6,8 @@ internal static class CommandLine
     private static readonly (string Verb, string Help, Func<Args, int> Run)[] Verbs =
     {
         ("info", "print the TorchSharp/libtorch runtime and device", Commands.InfoCommand.Run),
-        ("notebooks run", "run notebooks/NN-*.dib headless in order [--profile tiny --only NN]", Commands.NotebooksRunCommand.Run),
+        ("notebooks run", "run notebooks/NN-*.dib headless in order [--profile tiny] [--only NN] [--output DIR]", Commands.NotebooksRunCommand.Run),
+        ("pretrain", "train the MAGVIT tokenizer: --profile tiny|cpu|gpu|magvit-b --data moving-shapes|videos:DIR|mixed [--out DIR --steps N --resume]", Commands.PretrainCommand.Run),
         ("eval", "COCO evaluation: --gt GT.json --dt DT.json --iou-type segm|bbox [--json]", Commands.EvalCommand.Run),
         ("bench coco-load", "time loading a synthetic ~450 MB instances file [--mb N --file F]", Commands.BenchCocoLoadCommand.Run),
         ("bench synth", "MovingShapes clips/s [--clips N --size S --frames T]", Commands.BenchSynthCommand.Run),

@@ -229,6 +229,21 @@ public sealed class Magvit3dVqvae : nn.Module<Tensor, Tensor>
         return (decoder.forward(vq.Quantized), vq, z);
     }
 
+    /// <summary>
+    /// One throw-away forward/backward at the training shape, gradients discarded. libtorch 2.10's CPU kernels return
+    /// NaN gradients on the decoder's first backward in a process now and then (not reproducible op by op; later
+    /// backwards are exact and repeatable), so trainers call this before their first real step.
+    /// </summary>
+    public void WarmUp(long batch, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var x = zeros(new long[] { batch, 3, Config.Frames, Config.Size, Config.Size }, device: device);
+        var (rec, vq, _) = ForwardTrain(x);
+        (rec.square().mean() + vq.CodebookLoss + vq.CommitmentLoss).backward();
+        vq.Dispose();
+        foreach (var p in parameters()) p.grad = null;
+    }
+
     /// <summary>Number of parameters (all, or only those of the encoder+quantiser+decoder, which is all of them here).</summary>
     public long ParameterCount() => parameters().Sum(p => p.numel());
 

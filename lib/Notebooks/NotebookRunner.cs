@@ -1,111 +1,130 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Text.Json;
+using System.Text;
+using System.Text.RegularExpressions;
 
 namespace MagvitSeg.Notebooks;
 
-/// <summary>The outcome of one headless notebook run.</summary>
+/// <summary>How one notebook run ended.</summary>
 /// <param name="Notebook">The .dib that ran.</param>
-/// <param name="Output">The executed copy (.ipynb) with outputs.</param>
-/// <param name="Ok">Every cell ran without error.</param>
-/// <param name="Error">The first failing cell's error, when not ok.</param>
-/// <param name="Seconds">Wall time.</param>
-public sealed record NotebookRun(string Notebook, string Output, bool Ok, string? Error, double Seconds);
+/// <param name="OutputPath">The executed copy (.ipynb) with all outputs.</param>
+/// <param name="ExitCode">dotnet-repl's exit code: 0 when every cell passed, 2 when a cell failed.</param>
+/// <param name="Elapsed">Wall time of the run.</param>
+/// <param name="FirstError">The first failing cell, when there is one.</param>
+/// <param name="ConsoleTail">The last lines dotnet-repl printed (for errors outside any cell).</param>
+public sealed record NotebookResult(string Notebook, string OutputPath, int ExitCode, TimeSpan Elapsed, NotebookError? FirstError, string ConsoleTail)
+{
+    public bool Succeeded => ExitCode == 0 && FirstError is null;
+}
 
 /// <summary>
-/// Runs the .dib notebooks headless with dotnet-repl (pinned in .config/dotnet-tools.json) over the library's flat
-/// kernel build, so that what a VS Code user sees is what the tests check.
+/// Runs the project's notebooks (notebooks/NN-*.dib) headless with dotnet-repl, the tool pinned in
+/// .config/dotnet-tools.json, from the notebooks/ folder (so their relative #load/#r paths resolve) and with
+/// <c>--input profile=...</c> answering each notebook's <c>@input:profile</c>.
 /// </summary>
-public static class NotebookRunner
+public static partial class NotebookRunner
 {
-    /// <summary>The kernel build folder notebooks <c>#r</c> from: <c>artifacts/kernel</c> under the repository root.</summary>
-    public static string KernelDir(string repoRoot) => Path.Combine(repoRoot, "artifacts", "kernel");
+    [GeneratedRegex(@"^\d\d-.+\.dib$")]
+    private static partial Regex NotebookName();
+
+    /// <summary>The notebooks in run order (by their NN- prefix); <paramref name="only"/> (e.g. "00") keeps one.</summary>
+    public static IReadOnlyList<string> Find(string repoRoot, string? only = null)
+    {
+        string dir = Path.Combine(repoRoot, "notebooks");
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"No notebooks folder at '{dir}'.");
+        var all = Directory.EnumerateFiles(dir, "*.dib").Where(f => NotebookName().IsMatch(Path.GetFileName(f)))
+                           .OrderBy(f => Path.GetFileName(f), StringComparer.Ordinal).ToList();
+        if (only is null) return all;
+        var picked = all.Where(f => Path.GetFileName(f).StartsWith(only + "-", StringComparison.Ordinal)).ToList();
+        if (picked.Count == 0)
+            throw new ArgumentException($"No notebook notebooks/{only}-*.dib. Present: {string.Join(", ", all.Select(Path.GetFileName))}.");
+        return picked;
+    }
+
+    /// <summary>Restores the pinned tools (dotnet-repl) unless dotnet-repl already answers.</summary>
+    public static void EnsureTool(string repoRoot)
+    {
+        if (RunDotnet(repoRoot, new[] { "tool", "run", "dotnet-repl", "--", "--version" }, TimeSpan.FromMinutes(1)).ExitCode == 0) return;
+        var r = RunDotnet(repoRoot, new[] { "tool", "restore" }, TimeSpan.FromMinutes(5));
+        if (r.ExitCode != 0)
+            throw new InvalidOperationException($"'dotnet tool restore' failed in {repoRoot} (exit {r.ExitCode}); dotnet-repl 0.3.259 is pinned in .config/dotnet-tools.json:\n{r.Output}");
+    }
 
     /// <summary>
-    /// Publishes MagvitSeg.Lib into the flat kernel folder (TorchSharp.dll beside its natives, patched where needed)
-    /// when it is missing or older than any lib/ source file.
+    /// Runs the notebooks in order, each saved to <paramref name="outputDir"/>/&lt;name&gt;.ipynb, and stops at
+    /// the first one that fails. Returns the results of the notebooks that ran.
     /// </summary>
-    public static void EnsureKernelBuild(string repoRoot, Action<string>? log = null)
+    public static IReadOnlyList<NotebookResult> RunAll(string repoRoot, string profile, string outputDir, string? only = null,
+                                                      Action<string>? log = null, TimeSpan? timeoutPerNotebook = null)
     {
-        string dir = KernelDir(repoRoot);
-        string dll = Path.Combine(dir, "MagvitSeg.Lib.dll");
-        DateTime newestSource = Directory.EnumerateFiles(Path.Combine(repoRoot, "lib"), "*.cs", SearchOption.AllDirectories)
-            .Append(Path.Combine(repoRoot, "MagvitSeg.Lib.csproj"))
-            .Max(File.GetLastWriteTimeUtc);
-        if (File.Exists(dll) && File.GetLastWriteTimeUtc(dll) >= newestSource) return;
-        log?.Invoke($"building the notebook kernel library into {dir} ...");
-        // A separate artifacts path keeps this RID-specific build out of the ordinary bin/ and obj/ folders.
-        Exec("dotnet", $"publish \"{Path.Combine(repoRoot, "MagvitSeg.Lib.csproj")}\" -c Release -r {RuntimeInformation.RuntimeIdentifier} " +
-                       $"--self-contained false --artifacts-path \"{Path.Combine(repoRoot, "artifacts", "kernel-build")}\" -o \"{dir}\"", repoRoot, 600);
+        var notebooks = Find(repoRoot, only);
+        EnsureTool(repoRoot);
+        var results = new List<NotebookResult>();
+        foreach (var nb in notebooks)
+        {
+            string outPath = Path.Combine(outputDir, Path.ChangeExtension(Path.GetFileName(nb), ".ipynb"));
+            log?.Invoke($"notebook {Path.GetFileName(nb)} (profile {profile}) ...");
+            var r = Run(repoRoot, nb, profile, outPath, timeoutPerNotebook ?? TimeSpan.FromHours(2));
+            results.Add(r);
+            log?.Invoke($"notebook {Path.GetFileName(nb)}: {(r.Succeeded ? "ok" : "FAILED")} in {r.Elapsed.TotalSeconds:F0} s -> {r.OutputPath}");
+            if (!r.Succeeded) break;
+        }
+        return results;
     }
 
-    /// <summary>Runs one notebook with <c>--input profile=…</c>; the executed copy goes to <paramref name="outputDir"/>.</summary>
-    public static NotebookRun Run(string repoRoot, string notebook, string profile, string outputDir, int timeoutSeconds = 900)
+    /// <summary>Runs one notebook headless; the executed copy is written atomically to <paramref name="outputPath"/>.</summary>
+    public static NotebookResult Run(string repoRoot, string notebook, string profile, string outputPath, TimeSpan timeout)
     {
-        Directory.CreateDirectory(outputDir);
-        string output = Path.Combine(outputDir, Path.GetFileNameWithoutExtension(notebook) + ".ipynb");
+        if (!File.Exists(notebook)) throw new FileNotFoundException($"Notebook '{notebook}' not found.", notebook);
+        string full = Path.GetFullPath(outputPath);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string tmp = Path.Combine(Path.GetDirectoryName(full)!, Path.GetFileNameWithoutExtension(full) + ".magvitseg-tmp.ipynb");
+        if (File.Exists(tmp)) File.Delete(tmp);
         var sw = Stopwatch.StartNew();
-        var (code, text) = Exec("dotnet", $"repl --run \"{notebook}\" --exit-after-run --output-path \"{output}\" --input profile={profile}",
-            Path.GetDirectoryName(Path.GetFullPath(notebook))!, timeoutSeconds, throwOnError: false);
-        string? error = code == 0 ? null : FirstError(output) ?? $"dotnet repl exited with code {code}: {Tail(text)}";
-        return new NotebookRun(notebook, output, code == 0, error, sw.Elapsed.TotalSeconds);
-    }
-
-    /// <summary>The first error output of an executed notebook, or null.</summary>
-    public static string? FirstError(string ipynb)
-    {
-        if (!File.Exists(ipynb)) return null;
-        using var doc = JsonDocument.Parse(File.ReadAllText(ipynb));
-        int cellNo = 0;
-        foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
+        var r = RunDotnet(Path.Combine(repoRoot, "notebooks"),
+            new[] { "tool", "run", "dotnet-repl", "--", "--run", Path.GetFullPath(notebook), "--exit-after-run",
+                    "--output-path", tmp, "--input", $"profile={profile}" }, timeout);
+        NotebookError? error = null;
+        if (File.Exists(tmp))
         {
-            cellNo++;
-            if (!cell.TryGetProperty("outputs", out var outs)) continue;
-            foreach (var o in outs.EnumerateArray())
-                if (o.GetProperty("output_type").GetString() == "error")
-                    return $"cell {cellNo}: {o.GetProperty("evalue").GetString()}";
+            error = Ipynb.FirstError(tmp);
+            File.Move(tmp, full, overwrite: true);
         }
-        return null;
+        else full = "";
+        return new NotebookResult(notebook, full, r.ExitCode, sw.Elapsed, error, Tail(r.Output, 40));
     }
 
-    /// <summary>Output types found in an executed notebook (e.g. "stream", "display_data") with their MIME types.</summary>
-    public static List<string> OutputKinds(string ipynb)
+    private static (int ExitCode, string Output) RunDotnet(string workingDirectory, IEnumerable<string> args, TimeSpan timeout)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(ipynb));
-        var kinds = new List<string>();
-        foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
+        var psi = new ProcessStartInfo("dotnet")
         {
-            if (!cell.TryGetProperty("outputs", out var outs)) continue;
-            foreach (var o in outs.EnumerateArray())
-            {
-                string t = o.GetProperty("output_type").GetString() ?? "";
-                if (o.TryGetProperty("data", out var data))
-                    foreach (var mime in data.EnumerateObject()) kinds.Add($"{t}:{mime.Name}");
-                else kinds.Add(t);
-            }
-        }
-        return kinds;
-    }
-
-    private static (int Code, string Text) Exec(string file, string args, string cwd, int timeoutSeconds, bool throwOnError = true)
-    {
-        var psi = new ProcessStartInfo(file, args)
-        {
-            WorkingDirectory = cwd, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
         };
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(timeoutSeconds * 1000))
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException("Could not start 'dotnet'.");
+        var output = new StringBuilder();
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        if (!p.WaitForExit(timeout))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{file} {args}' did not finish within {timeoutSeconds} s.");
+            p.WaitForExit();
+            lock (output) output.AppendLine($"(killed after {timeout.TotalSeconds:F0} s)");
+            return (124, output.ToString());
         }
-        string text = stdout.Result + stderr.Result;
-        if (throwOnError && p.ExitCode != 0)
-            throw new InvalidOperationException($"'{file} {args}' failed with exit code {p.ExitCode}:\n{Tail(text)}");
-        return (p.ExitCode, text);
+        p.WaitForExit(); // drains the async readers
+        lock (output) return (p.ExitCode, output.ToString());
     }
 
-    private static string Tail(string s) => s.Length <= 2000 ? s : s[^2000..];
+    private static string Tail(string text, int lines)
+    {
+        var all = text.Split('\n');
+        return string.Join('\n', all.Skip(Math.Max(0, all.Length - lines)));
+    }
 }

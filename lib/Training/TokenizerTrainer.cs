@@ -41,6 +41,8 @@ public sealed class TokenizerTrainer
         TorchRuntime.Seed(config.Seed);
         Model = new Magvit3dVqvae(config);
         Model.to(device);
+        Model.WarmUp(config.BatchSize, device);
+        TorchRuntime.Seed(config.Seed);   // the warm-up must not shift the RNG stream of the run
         if (config.EmaDecay > 0)
         {
             Ema = new Magvit3dVqvae(config);
@@ -189,7 +191,7 @@ public sealed class TokenizerTrainer
         double perplexity = (-(p * (p + 1e-10).log()).sum()).exp().item<float>();
         double usage = (counts > 0).sum().item<long>() / (double)_c.CodebookSize;
         if (run is not null)
-            ImageGrid.SaveRows(run.PathOf("figures", $"reconstruction_step{step:D7}.png"), new[] { x[0], rec[0], x[1 % x.shape[0]], rec[1 % x.shape[0]] });
+            ImageGrid.Reconstruction(x[0], rec[0]).Save(run.PathOf("figures", $"reconstruction_step{step:D7}.png"));
         if (wasTraining) Model.train();
         return (psnr, ssim, perplexity, usage);
     }

@@ -1,34 +1,100 @@
+using SkiaSharp;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Viz;
 
-/// <summary>Image grids as PNG: rows of frames, e.g. input clip frames above their reconstruction.</summary>
+/// <summary>
+/// Grids of images with row and column labels: reconstruction grids (input row over output row, one
+/// column per frame) and frame strips of clips.
+/// </summary>
 public static class ImageGrid
 {
+    private const int Gap = 2;
+
     /// <summary>
-    /// Saves a grid: each row is a tensor [3, T, H, W] (or [3, H, W]) in [-1, 1], frames laid out left to right with a
-    /// 2-pixel gap.
+    /// Lays out <paramref name="rows"/> (each a list of equally sized bitmaps) on a white canvas, each image
+    /// upscaled by <paramref name="scale"/> (nearest neighbour). Labels go left of rows and above columns.
     /// </summary>
-    public static void SaveRows(string path, IReadOnlyList<Tensor> rows)
+    public static SKBitmap Compose(IReadOnlyList<IReadOnlyList<SKBitmap>> rows, IReadOnlyList<string>? rowLabels = null,
+                                   IReadOnlyList<string>? columnLabels = null, int scale = 1)
     {
-        var rs = rows.Select(r => (r.dim() == 3 ? r.unsqueeze(1) : r).detach().cpu().to_type(ScalarType.Float32)).ToList();
-        int T = (int)rs.Max(r => r.shape[1]), H = (int)rs[0].shape[2], W = (int)rs[0].shape[3], gap = 2;
-        int cw = T * (W + gap) - gap, ch = rs.Count * (H + gap) - gap;
-        var rgba = new byte[cw * ch * 4];
-        for (int i = 0; i < rgba.Length; i += 4) { rgba[i] = rgba[i + 1] = rgba[i + 2] = 255; rgba[i + 3] = 255; }
-        for (int r = 0; r < rs.Count; r++)
+        if (rows.Count == 0 || rows.Any(r => r.Count == 0)) throw new ArgumentException("An image grid needs at least one image in every row.", nameof(rows));
+        if (rowLabels is not null && rowLabels.Count != rows.Count) throw new ArgumentException($"{rowLabels.Count} row labels for {rows.Count} rows.", nameof(rowLabels));
+        int cols = rows.Max(r => r.Count);
+        if (columnLabels is not null && columnLabels.Count != cols) throw new ArgumentException($"{columnLabels.Count} column labels for {cols} columns.", nameof(columnLabels));
+        int cw = rows.SelectMany(r => r).Max(b => b.Width) * scale, ch = rows.SelectMany(r => r).Max(b => b.Height) * scale;
+
+        using var font = Fonts.Font(13);
+        float left = rowLabels is null ? 0 : rowLabels.Max(s => font.MeasureText(s)) + 10;
+        float top = columnLabels is null ? 0 : 20;
+        int width = (int)Math.Ceiling(left) + cols * (cw + Gap) + Gap, height = (int)top + rows.Count * (ch + Gap) + Gap;
+        var result = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        using var canvas = new SKCanvas(result);
+        canvas.Clear(SKColors.White);
+        using var text = new SKPaint { Color = new SKColor(42, 42, 42), IsAntialias = true };
+        for (int r = 0; r < rows.Count; r++)
         {
-            var px = rs[r].contiguous().data<float>().ToArray();
-            int t = (int)rs[r].shape[1];
-            for (int f = 0; f < t; f++)
-                for (int y = 0; y < H; y++)
-                    for (int x = 0; x < W; x++)
-                    {
-                        int o = (((r * (H + gap)) + y) * cw + f * (W + gap) + x) * 4;
-                        for (int c = 0; c < 3; c++) rgba[o + c] = ImageIo.ToByte(px[((c * t) + f) * H * W + y * W + x]);
-                    }
-            rs[r].Dispose();
+            float y = top + Gap + r * (ch + Gap);
+            if (rowLabels is not null) canvas.DrawText(rowLabels[r], 4, y + ch / 2f + 5, SKTextAlign.Left, font, text);
+            for (int c = 0; c < rows[r].Count; c++)
+            {
+                float x = (float)Math.Ceiling(left) + Gap + c * (cw + Gap);
+                using var up = ImageTensors.Upscale(rows[r][c], scale);
+                canvas.DrawBitmap(up, x, y, new SKSamplingOptions(SKFilterMode.Nearest), null);
+            }
         }
-        ImageIo.SaveRgbaPng(path, rgba, cw, ch);
+        if (columnLabels is not null)
+            for (int c = 0; c < cols; c++)
+            {
+                float x = (float)Math.Ceiling(left) + Gap + c * (cw + Gap) + cw / 2f;
+                canvas.DrawText(columnLabels[c], x - font.MeasureText(columnLabels[c]) / 2, 15, SKTextAlign.Left, font, text);
+            }
+        canvas.Flush();
+        return result;
+    }
+
+    /// <summary>
+    /// Input frames over reconstructed frames. <paramref name="input"/> and <paramref name="output"/> are clips
+    /// [3, T, H, W] (or [B, 3, T, H, W]: the first clip is used) in [-1, 1]; at most <paramref name="maxFrames"/> columns.
+    /// </summary>
+    public static PngImage Reconstruction(Tensor input, Tensor output, int maxFrames = 8, int scale = 2)
+    {
+        var a = Frames(input, maxFrames);
+        var b = Frames(output, maxFrames);
+        try
+        {
+            if (a.Count != b.Count || a[0].Width != b[0].Width || a[0].Height != b[0].Height)
+                throw new ArgumentException($"Input clip [{string.Join(", ", input.shape)}] and output clip [{string.Join(", ", output.shape)}] differ in shape.");
+            using var grid = Compose(new[] { a, b }, new[] { "input", "output" },
+                                     Enumerable.Range(0, a.Count).Select(t => $"t={t}").ToArray(), scale);
+            return PngImage.Encode(grid);
+        }
+        finally { foreach (var f in a.Concat(b)) f.Dispose(); }
+    }
+
+    /// <summary>A clip [3, T, H, W] (or [B, 3, T, H, W]) in [-1, 1] as one row of frames.</summary>
+    public static PngImage FrameStrip(Tensor clip, int maxFrames = 16, int scale = 2, string? label = null)
+    {
+        var frames = Frames(clip, maxFrames);
+        try
+        {
+            using var grid = Compose(new[] { frames }, label is null ? null : new[] { label },
+                                     Enumerable.Range(0, frames.Count).Select(t => $"t={t}").ToArray(), scale);
+            return PngImage.Encode(grid);
+        }
+        finally { foreach (var f in frames) f.Dispose(); }
+    }
+
+    /// <summary>The first <paramref name="maxFrames"/> frames of a clip as bitmaps.</summary>
+    public static List<SKBitmap> Frames(Tensor clip, int maxFrames)
+    {
+        using var scope = NewDisposeScope();
+        var c = clip.dim() == 5 ? clip[0] : clip; // [3, T, H, W]
+        if (c.dim() != 4 || c.shape[0] is not (1 or 3))
+            throw new ArgumentException($"Expected a clip [C, T, H, W] or [B, C, T, H, W] with C = 1 or 3, got [{string.Join(", ", clip.shape)}].", nameof(clip));
+        int t = (int)Math.Min(c.shape[1], maxFrames);
+        var list = new List<SKBitmap>(t);
+        for (int i = 0; i < t; i++) list.Add(ImageTensors.ToBitmap(c.select(1, i))); // [C, H, W]
+        return list;
     }
 }

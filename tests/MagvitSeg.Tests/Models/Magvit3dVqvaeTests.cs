@@ -53,16 +53,25 @@ public class Magvit3dVqvaeTests
     [Fact]
     public void StraightThroughGradientsReachTheEncoder()
     {
+        // Reconstruction loss only: the path to the encoder goes through argmin, so only the straight-through
+        // estimator can carry a gradient there. libtorch 2.10's CPU backward returns NaN now and then (see WarmUp),
+        // so up to three attempts are made; a broken estimator gives zero gradients on every one.
         TorchRuntime.Seed(1);
         using var model = new Magvit3dVqvae(TokenizerConfig.Tiny);
-        using var scope = NewDisposeScope();
-        var x = rand(new long[] { 2, 3, 8, 32, 32 }) * 2 - 1;
-        var (rec, vq, _) = model.ForwardTrain(x);
-        (rec - x).square().mean().backward();                           // reconstruction loss only: the path goes through argmin
-        var g = model.Encoder.parameters().First().grad;
-        Assert.NotNull(g);
-        Assert.True(g!.abs().sum().item<float>() > 0);
-        vq.Dispose();
+        var sums = new List<float>();
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            using var scope = NewDisposeScope();
+            foreach (var p in model.parameters()) p.grad = null;
+            var x = rand(new long[] { 2, 3, 8, 32, 32 }) * 2 - 1;
+            var (rec, vq, _) = model.ForwardTrain(x);
+            (rec - x).square().mean().backward();
+            vq.Dispose();
+            float s = model.Encoder.parameters().First().grad!.abs().sum().item<float>();
+            sums.Add(s);
+            if (float.IsFinite(s)) break;
+        }
+        Assert.True(float.IsFinite(sums[^1]) && sums[^1] > 0, "encoder gradient sums per attempt: " + string.Join(", ", sums));
     }
 
     [Fact]
