@@ -6,17 +6,16 @@ namespace MagvitSeg.Training;
 /// Steps, rate and ETA for long work. Prints at most every <c>interval</c> seconds (and at the end) to a sink: the
 /// console in the CLI, or a notebook's updatable display (pass <c>DisplayedValue.Update</c> as the sink).
 /// </summary>
-public sealed class Progress(string label, long total, Action<string>? sink = null, double intervalSeconds = 2)
+public sealed class Progress(string label, long total, Action<string>? sink = null, double intervalSeconds = 2, long startAt = 0)
 {
     private readonly Stopwatch _sw = Stopwatch.StartNew();
     private readonly Action<string> _sink = sink ?? Console.WriteLine;
     private double _last = double.NegativeInfinity;
-    private long _start = -1;
+    private readonly long _start = startAt;   // work done before this process (a resumed run) does not count in the rate
 
     /// <summary>Reports that <paramref name="done"/> of the total are complete, with an optional detail.</summary>
     public void Report(long done, string detail = "", bool force = false)
     {
-        if (_start < 0) _start = done - 1 < 0 ? 0 : done - 1;
         double t = _sw.Elapsed.TotalSeconds;
         if (!force && done < total && t - _last < intervalSeconds) return;
         _last = t;

@@ -82,7 +82,7 @@ public sealed class TokenizerTrainer
         using var finite = ones(1, dtype: @bool, device: _device);
         var sums = zeros(5, device: _device);                              // loss terms summed since the last log
         int sinceLog = 0;
-        var progress = new Progress("pretrain", _c.Steps, log);
+        var progress = new Progress("pretrain", _c.Steps, log, startAt: start);
         double psnr = double.NaN, ssim = double.NaN, perplexity = double.NaN, used = double.NaN;
         var sw = System.Diagnostics.Stopwatch.StartNew();
         long stepsRun = 0, skipped = 0;
