@@ -35,18 +35,23 @@ public sealed record VqvaeConfig(
     double EntropyTemperature = 0.01)
 {
     /// <summary>Channel multipliers per level.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int[] Multipliers => ChannelMultipliers ?? new[] { 1, 2, 2, 4 };
 
     /// <summary>Temporal halving per pooling (length = levels - 1).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool[] TimeDown => TemporalDownsample ?? new[] { true, true, false };
 
     /// <summary>Total temporal compression factor.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int TemporalFactor => TimeDown.Aggregate(1, (f, d) => d ? f * 2 : f);
 
     /// <summary>Total spatial compression factor.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int SpatialFactor => 1 << (Multipliers.Length - 1);
 
     /// <summary>Latent grid [T', H', W'] for the configured clip size.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public (int T, int H, int W) LatentShape => (Frames / TemporalFactor, Height / SpatialFactor, Width / SpatialFactor);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the field and the fix when the config is inconsistent.</summary>
@@ -69,6 +74,7 @@ public sealed record VqvaeConfig(
 public sealed record DiscriminatorConfig(int Filters = 64, int[]? ChannelMultipliers = null)
 {
     /// <summary>Channel multipliers per block.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public int[] Multipliers => ChannelMultipliers ?? new[] { 2, 4, 4, 4, 4 };
 }
 
