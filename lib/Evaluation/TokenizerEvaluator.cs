@@ -46,7 +46,12 @@ public static class TokenizerEvaluator
                 else ssim = double.NaN;
                 l2 += (y - x).square().mean().item<float>() * fx.shape[0];
                 frames += fx.shape[0];
-                if (i == 0) firstBatch?.Invoke(x.cpu(), y.cpu());
+                if (i == 0 && firstBatch is not null)
+                {
+                    var (xc, yc) = (x.cpu().clone(), y.cpu().clone());
+                    scope.MoveToOuter(xc, yc); // the receiver owns (and disposes) them
+                    firstBatch(xc, yc);
+                }
             }
             var p = counts.to_type(float64) / counts.sum();
             double perplexity = (-(p * (p + 1e-10).log()).sum()).exp().item<double>();
