@@ -6,6 +6,9 @@ internal static class CommandLine
     private static readonly (string Verb, string Help, Func<Args, int> Run)[] Verbs =
     {
         ("info", "print the TorchSharp/libtorch runtime and device", Commands.InfoCommand.Run),
+        ("pretrain", "train the MAGVIT tokenizer: --profile tiny|cpu|gpu|magvit-b|magvit-l --out DIR [--steps N] [--resume]", Commands.PretrainCommand.Run),
+        ("reconstruct", "reconstruct held-out clips with a checkpoint's EMA tokenizer: --checkpoint C --out DIR", Commands.ReconstructCommand.Run),
+        ("bench tokenizer", "tokenizer training/encode clips/s and peak RSS (tiny, cpu) [--steps N]", Commands.BenchTokenizerCommand.Run),
     };
 
     public static int Dispatch(string[] argv)

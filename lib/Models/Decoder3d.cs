@@ -69,9 +69,18 @@ public sealed class Decoder3d : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Nearest-neighbour upsampling by 2 in H and W, and in T when <paramref name="temporal"/>.</summary>
+    /// <remarks>
+    /// Built from expand + reshape (whose backward is a plain sum): repeat_interleave's backward gave NaN input
+    /// gradients now and then with TorchSharp 0.107 / libtorch 2.10 on CPU.
+    /// </remarks>
     internal static Tensor Upsample(Tensor x, bool temporal)
     {
-        var h = x.repeat_interleave(2, dim: 3).repeat_interleave(2, dim: 4);
-        return temporal ? h.repeat_interleave(2, dim: 2) : h;
+        using var scope = NewDisposeScope();
+        long b = x.shape[0], c = x.shape[1], t = x.shape[2], h = x.shape[3], w = x.shape[4];
+        long kt = temporal ? 2 : 1;
+        var y = x.view(b, c, t, 1, h, 1, w, 1)
+            .expand(b, c, t, kt, h, 2, w, 2)
+            .reshape(b, c, t * kt, h * 2, w * 2);                             // [B, C, T*kt, 2H, 2W]
+        return scope.MoveToOuter(y);
     }
 }

@@ -3,11 +3,14 @@ namespace MagvitSeg.Training;
 /// <summary>Names of the per-step scalars, in the order of the trainer's stacked scalar vector and of metrics.csv.</summary>
 public static class StepLosses
 {
-    /// <summary>Loss terms and statistics, each already weighted as it enters the total.</summary>
+    /// <summary>
+    /// Loss terms and statistics, each already weighted as it enters the total; "usage" counts codes used in the batch,
+    /// "skipped" counts optimiser updates (generator, discriminator) dropped for a NaN/Inf gradient norm.
+    /// </summary>
     public static readonly string[] Names =
     {
         "loss", "recon", "codebook", "commitment", "entropy", "g_adv", "perceptual",
-        "d_loss", "r1", "lecam", "perplexity", "usage",
+        "d_loss", "r1", "lecam", "perplexity", "usage", "skipped",
     };
 
     /// <summary>Index of a name in <see cref="Names"/>.</summary>

@@ -112,7 +112,7 @@ public sealed class TokenizerTrainer : IDisposable
         var total = reconLoss + q.Loss + gAdv + perceptual;
         _optG.zero_grad();
         total.backward();
-        ClipGradients(_genParams, t.GradClip);
+        var skipped = ClipGradients(_genParams, t.GradClip);
         _optG.step();
         _ema.Update(step);
 
@@ -138,7 +138,7 @@ public sealed class TokenizerTrainer : IDisposable
             }
             _optD!.zero_grad();
             (dLoss + r1 + lecam).backward();
-            ClipGradients(_discParams, t.GradClip);
+            skipped = skipped + ClipGradients(_discParams, t.GradClip);
             _optD.step();
         }
 
@@ -148,7 +148,7 @@ public sealed class TokenizerTrainer : IDisposable
         var scalars = stack(new[]
         {
             total + dLoss + r1 + lecam, reconLoss, q.CodebookLoss, q.CommitmentLoss, q.EntropyLoss, gAdv, perceptual,
-            dLoss, r1, lecam, q.Perplexity, usage,
+            dLoss, r1, lecam, q.Perplexity, usage, skipped,
         }.Select(s => s.detach().to_type(float32).reshape(new long[0]))).detach();
         using (no_grad())
         {
@@ -166,7 +166,9 @@ public sealed class TokenizerTrainer : IDisposable
     {
         var steps = _firstBadStep.cpu().data<long>().ToArray();
         long first = long.MaxValue; int term = -1;
-        for (int i = 0; i < steps.Length; i++)
+        // Components before the total: when both break at the same step the specific term is the useful one.
+        // "skipped" is a count, never non-finite, so it is left out.
+        foreach (int i in Enumerable.Range(1, steps.Length - 2).Append(0))
             if (steps[i] >= 0 && steps[i] < first) { first = steps[i]; term = i; }
         if (term >= 0) throw new NonFiniteLossException(first, StepLosses.Names[term]);
     }
@@ -188,17 +190,24 @@ public sealed class TokenizerTrainer : IDisposable
         foreach (var p in parameters) p.requires_grad = value;
     }
 
-    /// <summary>Global-norm clipping done on the device (TorchSharp's clip_grad_norm_ returns a host double, a sync).</summary>
-    private static void ClipGradients(Parameter[] parameters, double maxNorm)
+    /// <summary>
+    /// Global-norm clipping done on the device (TorchSharp's clip_grad_norm_ returns a host double, a sync). When the
+    /// norm is NaN/Inf every gradient is zeroed, which with Adam (beta1 0) makes the update a no-op: libtorch 2.10 on
+    /// this CPU produced occasional NaN gradients with 2 intra-op threads (see the report), and one bad batch must not
+    /// destroy the weights. Returns 1 when the step was skipped, else 0, as a device scalar.
+    /// </summary>
+    private static Tensor ClipGradients(Parameter[] parameters, double maxNorm)
     {
-        if (maxNorm <= 0) return;
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var grads = parameters.Select(p => p.grad).Where(g => g is not null).Select(g => g!).ToArray();
-        if (grads.Length == 0) return;
+        if (grads.Length == 0) return scope.MoveToOuter(zeros(new long[0]));
         var norm = stack(grads.Select(g => g.square().sum())).sum().sqrt();
-        var coef = (maxNorm / (norm + 1e-6)).clamp_max(1.0);
-        foreach (var g in grads) g.mul_(coef);
+        var finite = norm.isfinite();
+        var coef = maxNorm > 0 ? (maxNorm / (norm + 1e-6)).clamp_max(1.0) : ones_like(norm);
+        coef = where(finite, coef, zeros_like(coef));
+        foreach (var g in grads) g.copy_(where(finite, g * coef, zeros_like(g)));
+        return scope.MoveToOuter(finite.logical_not().to_type(float32));
     }
 
     /// <inheritdoc/>

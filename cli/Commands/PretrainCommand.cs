@@ -1,0 +1,91 @@
+using System.Text.Json;
+using MagvitSeg.Config;
+using MagvitSeg.Runtime;
+using MagvitSeg.Training;
+
+namespace MagvitSeg.Cli.Commands;
+
+/// <summary><c>magvitseg pretrain</c>: trains the MAGVIT tokenizer of a profile into an output folder.</summary>
+internal static class PretrainCommand
+{
+    public static int Run(Args args)
+    {
+        string outDir = args.Require("out");
+        string? profileName = args.Get("profile");
+        bool resume = args.Flag("resume");
+        int steps = args.GetInt("steps", 0);
+        int batch = args.GetInt("batch", 0);
+        double lr = args.GetDouble("lr", 0);
+        int seed = args.GetInt("seed", -1);
+        string data = args.Get("data", "procedural");
+        string device = args.Get("device", "auto");
+        // One intra-op thread on CPU by default: on the 2-core dev machine libtorch's 2-thread CPU backward was not
+        // repeatable (and once gave NaN gradients), and one thread was also faster there. --threads 0 = libtorch default.
+        int threads = args.GetInt("threads", -1);
+        int evalBatches = args.GetInt("eval-batches", 2);
+        args.EnsureAllUsed();
+        var source = ClipSources.Open(data);
+        var dev = TorchRuntime.ResolveDevice(device);
+        TorchRuntime.SetThreads(threads >= 0 ? threads : dev.type == TorchSharp.DeviceType.CPU ? 1 : 0);
+        var output = new PretrainOutput(outDir);
+
+        TokenizerTrainer trainer;
+        long untilStep;
+        if (resume)
+        {
+            string? latest = TokenizerCheckpoint.Latest(output.Checkpoints);
+            if (latest is null)
+                throw new CliException($"--resume: no checkpoint in '{output.Checkpoints}'. Start without --resume.");
+            var saved = TokenizerCheckpoint.ReadProfile(latest);
+            if (profileName is not null && !string.Equals(profileName, saved.Name, StringComparison.OrdinalIgnoreCase))
+                throw new CliException($"--resume: '{outDir}' holds a '{saved.Name}' run, not '{profileName}'.");
+            if (batch != 0 || lr != 0 || seed >= 0)
+                throw new CliException("--resume continues the saved settings; --batch, --lr and --seed cannot change them.");
+            trainer = TokenizerCheckpoint.Load(latest, dev);
+            untilStep = steps > 0 ? steps : saved.Training.Steps;
+            Console.WriteLine($"resuming {saved.Name} from {latest} (step {trainer.Step})");
+        }
+        else
+        {
+            if (TokenizerCheckpoint.Latest(output.Checkpoints) is not null)
+                throw new CliException($"'{outDir}' already has checkpoints: pass --resume to continue, or choose another --out.");
+            var profile = TokenizerProfile.Get(profileName ?? throw new CliException("missing required option --profile (tiny, cpu, gpu, magvit-b, magvit-l)"));
+            var t = profile.Training;
+            profile = profile with
+            {
+                Training = t with
+                {
+                    Steps = steps > 0 ? steps : t.Steps,
+                    BatchSize = batch > 0 ? batch : t.BatchSize,
+                    LearningRate = lr > 0 ? lr : t.LearningRate,
+                    Seed = seed >= 0 ? seed : t.Seed,
+                },
+            };
+            trainer = new TokenizerTrainer(profile, dev);
+            untilStep = profile.Training.Steps;
+        }
+        using (trainer)
+        {
+            var v = trainer.Profile.Vqvae;
+            Console.WriteLine($"{TorchRuntime.Describe()}; device {dev}");
+            Console.WriteLine($"profile {trainer.Profile.Name}: clips {v.Frames}x{v.Height}x{v.Width} -> tokens {v.LatentShape}, " +
+                              $"{trainer.Model.ParameterCount():N0} VQ parameters, batch {trainer.Profile.Training.BatchSize}, steps {untilStep}");
+            var train = source(v, trainer.Profile.Training.Seed);
+            var heldOut = source(v, trainer.Profile.Training.Seed + 1_000_000);
+            try
+            {
+                var summary = PretrainLoop.Run(trainer, train, heldOut, output, untilStep, Console.WriteLine, evalBatches);
+                string export = Path.Combine(outDir, "tokenizer-ema.safetensors");
+                TokenizerCheckpoint.ExportSafetensors(trainer.EmaModel, export);
+                Console.WriteLine($"EMA weights for PyTorch: {export}");
+                Console.WriteLine(JsonSerializer.Serialize(summary.LastEval));
+            }
+            catch (NonFiniteLossException e)
+            {
+                Console.Error.WriteLine($"magvitseg pretrain: {e.Message}");
+                return 3;
+            }
+        }
+        return 0;
+    }
+}
