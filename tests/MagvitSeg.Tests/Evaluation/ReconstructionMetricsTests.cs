@@ -31,7 +31,7 @@ public class ReconstructionMetricsTests
     [Fact]
     public void SsimAndPsnrMatchAnIndependentNumpyImplementation()
     {
-        // /usr/bin/python3 ssim_ref.py: a loop-based numpy SSIM with tf.image.ssim's definition on
+        // /usr/bin/python3 tests/MagvitSeg.Tests/Models/twin/ssim_ref.py: a loop-based numpy SSIM with tf.image.ssim's definition on
         // x = 0.5 + 0.4 sin(0.31 k), y = clip(x + 0.1 cos(0.17 k), 0, 1), shape [3, 16, 20].
         var k = arange(3 * 16 * 20, dtype: float64);
         var x = (0.5 + 0.4 * (k * 0.31).sin()).reshape(1, 3, 16, 20);

@@ -9,7 +9,7 @@ public class Discriminator3dTests
     [Fact]
     public void MatchesThePyTorchTwinForTheSameWeights()
     {
-        // /tmp/twin/magvit_twin.py: Disc(8, [2, 4, 4], 8, 32, 32) with SinInit weights on the 0.9 sin(0.11 k) clip.
+        // tests/MagvitSeg.Tests/Models/twin/magvit_twin.py: Disc(8, [2, 4, 4], 8, 32, 32) with SinInit weights on the 0.9 sin(0.11 k) clip.
         var p = TokenizerProfile.Tiny;
         using var d = new Discriminator3d(p.Discriminator, p.Vqvae);
         Assert.Equal(127_801, d.parameters().Sum(t => t.numel()));

@@ -7,7 +7,7 @@ namespace MagvitSeg.Tests.Models;
 public class Magvit3dVqvaeTests
 {
     // Parameter counts of the VQ model (encoder + codebook + decoder, no discriminator) from the independent PyTorch
-    // twin (/tmp/twin/magvit_twin.py, written from google-research/magvit enc_dec_3dcnn.py + vqvae.py; Debian torch 1.13):
+    // twin (tests/MagvitSeg.Tests/Models/twin/magvit_twin.py, written from google-research/magvit enc_dec_3dcnn.py + vqvae.py; Debian torch 1.13):
     // `sum(p.numel() for p in VQVAE(cfg).parameters())`. The paper-side figures are ~40.6 M (B) and ~157.8 M (L).
     private const long MagvitBParams = 40_579_843;
     private const long MagvitLParams = 157_811_971;
@@ -89,7 +89,7 @@ public class Magvit3dVqvaeTests
     [Fact]
     public void MatchesThePyTorchTwinForTheSameWeights()
     {
-        // Expected numbers: /usr/bin/python3 /tmp/twin/magvit_twin.py (torch 1.13 CPU), TINY config, SinInit weights,
+        // Expected numbers: /usr/bin/python3 tests/MagvitSeg.Tests/Models/twin/magvit_twin.py (torch 1.13 CPU), TINY config, SinInit weights,
         // input 0.9 sin(0.11 k) of shape [1, 3, 8, 32, 32]; printed as JSON and copied here.
         using var model = new Magvit3dVqvae(TokenizerProfile.Tiny.Vqvae);
         TwinWeights.SinInit(model);

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace MagvitSeg.Tests.Training;
 
+[Collection(MagvitSeg.Tests.Runtime.SerialCollection.Name)] // seeds and reads the global torch RNG, sets threads
 public class TokenizerTrainerTests
 {
     // libtorch's CPU backward was not bitwise repeatable with 2 intra-op threads on this machine; the exactness tests
