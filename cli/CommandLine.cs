@@ -7,11 +7,13 @@ internal static class CommandLine
     {
         ("info", "print the TorchSharp/libtorch runtime and device", Commands.InfoCommand.Run),
         ("notebooks run", "run notebooks/NN-*.dib headless in order [--profile tiny] [--only NN] [--output DIR]", Commands.NotebooksRunCommand.Run),
-        ("pretrain", "train the MAGVIT tokenizer: --profile tiny|cpu|gpu|magvit-b --data moving-shapes|videos:DIR|mixed [--out DIR --steps N --resume]", Commands.PretrainCommand.Run),
         ("eval", "COCO evaluation: --gt GT.json --dt DT.json --iou-type segm|bbox [--json]", Commands.EvalCommand.Run),
         ("bench coco-load", "time loading a synthetic ~450 MB instances file [--mb N --file F]", Commands.BenchCocoLoadCommand.Run),
         ("bench synth", "MovingShapes clips/s [--clips N --size S --frames T]", Commands.BenchSynthCommand.Run),
         ("bench eval", "evaluator speed on a 1000-image synthetic workload [--images N --iou-type segm|bbox|both]", Commands.BenchEvalCommand.Run),
+        ("pretrain", "train the MAGVIT tokenizer: --profile tiny|cpu|gpu|magvit-b|magvit-l --out DIR [--steps N] [--resume]", Commands.PretrainCommand.Run),
+        ("reconstruct", "reconstruct held-out clips with a checkpoint's EMA tokenizer: --checkpoint C --out DIR", Commands.ReconstructCommand.Run),
+        ("bench tokenizer", "tokenizer training/encode clips/s and peak RSS (tiny, cpu) [--steps N]", Commands.BenchTokenizerCommand.Run),
     };
 
     public static int Dispatch(string[] argv)

@@ -1,57 +1,97 @@
+using System.Text.Json;
 using MagvitSeg.Config;
-using MagvitSeg.Data;
-using MagvitSeg.Data.Synthetic;
-using MagvitSeg.Data.Video;
 using MagvitSeg.Runtime;
 using MagvitSeg.Training;
 
 namespace MagvitSeg.Cli.Commands;
 
-/// <summary>
-/// <c>magvitseg pretrain --profile tiny|cpu|gpu|magvit-b --data moving-shapes|videos:DIR|mixed --out DIR [--steps N] [--resume] [--force] [--device auto]</c>
-/// </summary>
+/// <summary><c>magvitseg pretrain</c>: trains the MAGVIT tokenizer of a profile into an output folder.</summary>
 internal static class PretrainCommand
 {
     public static int Run(Args args)
     {
-        var cfg = TokenizerConfig.Profile(args.Get("profile", "tiny"));
+        string? profileName = args.Get("profile");
+        string outDir = args.Get("out") ?? RepoPaths.Results(profileName ?? "tiny", "tokenizer");
+        bool resume = args.Flag("resume");
+        bool force = args.Flag("force");
+        int steps = args.GetInt("steps", 0);
+        int batch = args.GetInt("batch", 0);
+        double lr = args.GetDouble("lr", 0);
+        int seed = args.GetInt("seed", -1);
         string data = args.Get("data", "moving-shapes");
-        string outDir = args.Get("out", RepoPaths.Results(cfg.Name, "tokenizer"));
-        if (args.Has("steps")) cfg = cfg with { Steps = args.GetInt("steps", cfg.Steps) };
-        if (args.Has("lr")) cfg = cfg with { LearningRate = args.GetDouble("lr", cfg.LearningRate) };
-        if (args.Has("seed")) cfg = cfg with { Seed = args.GetInt("seed", 0) };
-        bool resume = args.Flag("resume"), force = args.Flag("force");
-        var device = TorchRuntime.ResolveDevice(args.Get("device", "auto"));
-        TorchRuntime.SetThreads(args.GetInt("threads", 0));
+        string device = args.Get("device", "auto");
+        // One intra-op thread on CPU by default: on the 2-core dev machine libtorch's 2-thread CPU backward was not
+        // repeatable (and once gave NaN gradients), and one thread was also faster there. --threads 0 = libtorch default.
+        int threads = args.GetInt("threads", -1);
+        int evalBatches = args.GetInt("eval-batches", 2);
         args.EnsureAllUsed();
+        var source = ClipSources.Open(data);
+        var dev = TorchRuntime.ResolveDevice(device);
+        TorchRuntime.SetThreads(threads >= 0 ? threads : dev.type == TorchSharp.DeviceType.CPU ? 1 : 0);
+        var output = new PretrainOutput(outDir);
 
-        var run = RunDirectory.Open(outDir, resume, force);
-        var (source, held) = Sources(data, cfg);
-        run.WriteConfig(new { command = "pretrain", tokenizer = cfg, data = source.Describe(), device = device.ToString(), runtime = TorchRuntime.Describe() });
-        Console.WriteLine($"pretraining {cfg.Name} on {source.Describe()} -> {run.Root}");
-        var trainer = new TokenizerTrainer(cfg, device);
-        var r = trainer.Train(run, source, held, resume);
-        Console.WriteLine($"done in {r.Seconds:F0} s: held-out PSNR {r.Psnr:F2} dB, SSIM {r.Ssim:F3}, perplexity {r.Perplexity:F1} ({r.CodeUsage:P0} of codes used)");
-        Console.WriteLine($"metrics: {Path.Combine(run.Root, "metrics.csv")}; checkpoints: {Path.Combine(run.Root, "checkpoints")}; figures: {Path.Combine(run.Root, "figures")}");
+        TokenizerTrainer trainer;
+        long untilStep;
+        if (resume)
+        {
+            string? latest = TokenizerCheckpoint.Latest(output.Checkpoints);
+            if (latest is null)
+                throw new CliException($"--resume: no checkpoint in '{output.Checkpoints}'. Start without --resume.");
+            var saved = TokenizerCheckpoint.ReadProfile(latest);
+            if (profileName is not null && !string.Equals(profileName, saved.Name, StringComparison.OrdinalIgnoreCase))
+                throw new CliException($"--resume: '{outDir}' holds a '{saved.Name}' run, not '{profileName}'.");
+            if (batch != 0 || lr != 0 || seed >= 0)
+                throw new CliException("--resume continues the saved settings; --batch, --lr and --seed cannot change them.");
+            trainer = TokenizerCheckpoint.Load(latest, dev);
+            untilStep = steps > 0 ? steps : saved.Training.Steps;
+            Console.WriteLine($"resuming {saved.Name} from {latest} (step {trainer.Step})");
+        }
+        else
+        {
+            if (TokenizerCheckpoint.Latest(output.Checkpoints) is not null)
+            {
+                if (!force)
+                    throw new CliException($"'{outDir}' already has checkpoints: pass --resume to continue, --force to replace the run, or choose another --out.");
+                Directory.Delete(outDir, recursive: true);
+                output = new PretrainOutput(outDir);
+            }
+            var profile = TokenizerProfile.Get(profileName ?? throw new CliException("missing required option --profile (tiny, cpu, gpu, magvit-b, magvit-l)"));
+            var t = profile.Training;
+            profile = profile with
+            {
+                Training = t with
+                {
+                    Steps = steps > 0 ? steps : t.Steps,
+                    BatchSize = batch > 0 ? batch : t.BatchSize,
+                    LearningRate = lr > 0 ? lr : t.LearningRate,
+                    Seed = seed >= 0 ? seed : t.Seed,
+                },
+            };
+            trainer = new TokenizerTrainer(profile, dev);
+            untilStep = profile.Training.Steps;
+        }
+        using (trainer)
+        {
+            var v = trainer.Profile.Vqvae;
+            Console.WriteLine($"{TorchRuntime.Describe()}; device {dev}");
+            Console.WriteLine($"profile {trainer.Profile.Name}: clips {v.Frames}x{v.Height}x{v.Width} -> tokens {v.LatentShape}, " +
+                              $"{trainer.Model.ParameterCount():N0} VQ parameters, batch {trainer.Profile.Training.BatchSize}, steps {untilStep}");
+            var train = source(v, trainer.Profile.Training.Seed);
+            var heldOut = source(v, trainer.Profile.Training.Seed + 1_000_000);
+            try
+            {
+                var summary = PretrainLoop.Run(trainer, train, heldOut, output, untilStep, Console.WriteLine, evalBatches);
+                string export = Path.Combine(outDir, "tokenizer-ema.safetensors");
+                TokenizerCheckpoint.ExportSafetensors(trainer.EmaModel, export);
+                Console.WriteLine($"EMA weights for PyTorch: {export}");
+                Console.WriteLine(JsonSerializer.Serialize(summary.LastEval));
+            }
+            catch (NonFiniteLossException e)
+            {
+                Console.Error.WriteLine($"magvitseg pretrain: {e.Message}");
+                return 3;
+            }
+        }
         return 0;
-    }
-
-    /// <summary>The training source and a held-out batch for a --data value.</summary>
-    internal static (IClipSource Source, TorchSharp.torch.Tensor HeldOut) Sources(string data, TokenizerConfig cfg)
-    {
-        var gen = new MovingShapes(new MovingShapesConfig { Size = cfg.Size, Frames = cfg.Frames, Seed = cfg.Seed });
-        var shapes = new MovingShapesSource(gen);
-        var heldShapes = gen.Batch(0, 4, MovingShapesSplit.Val);
-        if (data == "moving-shapes") return (shapes, heldShapes);
-        string dir = data.StartsWith("videos:", StringComparison.Ordinal) ? data["videos:".Length..]
-                   : data == "mixed" ? RepoPaths.SharedData("videos")
-                   : throw new CliException($"--data must be moving-shapes, videos:DIR or mixed, got '{data}'");
-        if (!Directory.Exists(dir)) throw new CliException($"video folder '{dir}' does not exist");
-        var files = Directory.GetFiles(dir).Where(f => f.EndsWith(".mp4") || f.EndsWith(".webm") || f.EndsWith(".avi")).OrderBy(f => f).ToList();
-        var videos = new VideoClipSource(files, cfg.Frames, cfg.Size, stride: 1, seed: cfg.Seed);
-        foreach (var (path, reason) in videos.Skipped) Console.WriteLine($"skipped {path}: {reason}");
-        var held = videos.Next(4);
-        videos.Position = 0;
-        return data == "mixed" ? (new MixedSource(cfg.Seed, (shapes, 0.5), (videos, 0.5)), held) : (videos, held);
     }
 }

@@ -1,102 +1,185 @@
 namespace MagvitSeg.Config;
 
 /// <summary>
-/// The MAGVIT 3D-VQ tokenizer's shape (videogvt/configs/vqgan3d_ucf101_config.py) and its training knobs.
-/// Named profiles: <see cref="Tiny"/>, <see cref="Cpu"/>, <see cref="Gpu"/>, <see cref="MagvitB"/>, <see cref="MagvitL"/>.
+/// Architecture of the MAGVIT 3D-VQVAE (encoder, quantiser, decoder), after <c>vqgan3d_ucf101_config.py</c>.
 /// </summary>
-public sealed record TokenizerConfig
+/// <param name="Frames">Clip length T. <value>The default value is 16.</value></param>
+/// <param name="Height">Frame height H. <value>The default value is 128.</value></param>
+/// <param name="Width">Frame width W. <value>The default value is 128.</value></param>
+/// <param name="Filters">Base channel count. <value>The default value is 64 (MAGVIT-B).</value></param>
+/// <param name="ChannelMultipliers">Channels per level = Filters * multiplier. <value>The default value is (1, 2, 2, 4).</value></param>
+/// <param name="NumResBlocks">Residual blocks per level, encoder and decoder. <value>The default value is 2.</value></param>
+/// <param name="TemporalDownsample">Whether each pooling (one per level but the last) also halves T. <value>The default value is (true, true, false).</value></param>
+/// <param name="EmbeddingDim">Latent / code dimension. <value>The default value is 256.</value></param>
+/// <param name="CodebookSize">Number of codes. <value>The default value is 1024.</value></param>
+/// <param name="TemporalKernel">Temporal size of every 3x3 conv kernel: 3 for the video model, 1 for the image (2D) twin
+/// that is inflated into a video model. <value>The default value is 3.</value></param>
+/// <param name="CommitmentCost">Weight of ||z - sg(e)||². <value>The default value is 0.25.</value></param>
+/// <param name="EmbeddingLossRatio">Weight of ||sg(z) - e||². <value>The default value is 1.0.</value></param>
+/// <param name="EntropyLossRatio">Weight of the codebook entropy loss; 0 turns it off. <value>The default value is 0.1.</value></param>
+/// <param name="EntropyTemperature">Softmax temperature over negative distances. <value>The default value is 0.01.</value></param>
+public sealed record VqvaeConfig(
+    int Frames = 16,
+    int Height = 128,
+    int Width = 128,
+    int Filters = 64,
+    int[]? ChannelMultipliers = null,
+    int NumResBlocks = 2,
+    bool[]? TemporalDownsample = null,
+    int EmbeddingDim = 256,
+    int CodebookSize = 1024,
+    int TemporalKernel = 3,
+    double CommitmentCost = 0.25,
+    double EmbeddingLossRatio = 1.0,
+    double EntropyLossRatio = 0.1,
+    double EntropyTemperature = 0.01)
 {
-    /// <summary>Profile name.</summary>
-    public string Name { get; init; } = "custom";
-    /// <summary>Frames per clip. The default value is 16.</summary>
-    public int Frames { get; init; } = 16;
-    /// <summary>Frame height = width. The default value is 128.</summary>
-    public int Size { get; init; } = 128;
-    /// <summary>Base channels. The default value is 64 (MAGVIT-B).</summary>
-    public int Filters { get; init; } = 64;
-    /// <summary>Channel multiplier per level. The default value is (1, 2, 2, 4).</summary>
-    public int[] ChannelMultipliers { get; init; } = { 1, 2, 2, 4 };
-    /// <summary>Whether each downsampling stage also halves time. The default value is (true, true, false).</summary>
-    public bool[] TemporalDownsample { get; init; } = { true, true, false };
-    /// <summary>Residual blocks per level. The default value is 2.</summary>
-    public int ResBlocks { get; init; } = 2;
-    /// <summary>Latent (code) dimension. The default value is 256.</summary>
-    public int EmbeddingDim { get; init; } = 256;
-    /// <summary>Codebook entries. The default value is 1024.</summary>
-    public int CodebookSize { get; init; } = 1024;
-    /// <summary>Commitment loss weight. The default value is 0.25.</summary>
-    public double CommitmentWeight { get; init; } = 0.25;
-    /// <summary>Codebook loss weight. The default value is 1.0.</summary>
-    public double CodebookWeight { get; init; } = 1.0;
-    /// <summary>Entropy loss weight (0 = off). The default value is 0.1, as in the official configs; tiny and cpu use 0.</summary>
-    public double EntropyWeight { get; init; } = 0.1;
-    /// <summary>Entropy loss temperature. The default value is 0.01.</summary>
-    public double EntropyTemperature { get; init; } = 0.01;
+    /// <summary>Channel multipliers per level.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int[] Multipliers => ChannelMultipliers ?? new[] { 1, 2, 2, 4 };
 
-    /// <summary>Training steps. The default value is 10000.</summary>
-    public int Steps { get; init; } = 10000;
-    /// <summary>Clips per step. The default value is 8.</summary>
-    public int BatchSize { get; init; } = 8;
-    /// <summary>Peak learning rate. The default value is 1e-4.</summary>
-    public double LearningRate { get; init; } = 1e-4;
-    /// <summary>Linear warm-up steps. The default value is 500.</summary>
-    public int WarmupSteps { get; init; } = 500;
-    /// <summary>Adam beta1. The default value is 0 (MAGVIT); 0.9 also works.</summary>
-    public double Beta1 { get; init; }
-    /// <summary>Adam beta2. The default value is 0.99.</summary>
-    public double Beta2 { get; init; } = 0.99;
-    /// <summary>Gradient norm clip. The default value is 1.0.</summary>
-    public double GradClip { get; init; } = 1.0;
-    /// <summary>EMA decay of the weights used for evaluation (0 = off). The default value is 0.999.</summary>
-    public double EmaDecay { get; init; } = 0.999;
-    /// <summary>Re-seed codes unused for this many steps from the batch (0 = off). The default value is 200.</summary>
-    public int DeadCodeSteps { get; init; } = 200;
-    /// <summary>Log / evaluate / checkpoint every N steps. The default value is 100.</summary>
-    public int EvalEvery { get; init; } = 100;
-    /// <summary>Checkpoints kept. The default value is 3.</summary>
-    public int KeepCheckpoints { get; init; } = 3;
-    /// <summary>Seed. The default value is 0.</summary>
-    public long Seed { get; init; }
+    /// <summary>Temporal halving per pooling (length = levels - 1).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool[] TimeDown => TemporalDownsample ?? new[] { true, true, false };
 
-    /// <summary>Spatial downsampling factor (2 per stage).</summary>
-    public int SpatialFactor => 1 << (ChannelMultipliers.Length - 1);
-    /// <summary>Temporal downsampling factor.</summary>
-    public int TemporalFactor => 1 << TemporalDownsample.Take(ChannelMultipliers.Length - 1).Count(t => t);
+    /// <summary>Total temporal compression factor.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int TemporalFactor => TimeDown.Aggregate(1, (f, d) => d ? f * 2 : f);
 
-    /// <summary>CI: seconds per run. 8x32x32 clips -> 4x8x8 tokens.</summary>
-    public static TokenizerConfig Tiny => new()
+    /// <summary>Total spatial compression factor.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int SpatialFactor => 1 << (Multipliers.Length - 1);
+
+    /// <summary>Latent grid [T', H', W'] for the configured clip size.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public (int T, int H, int W) LatentShape => (Frames / TemporalFactor, Height / SpatialFactor, Width / SpatialFactor);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the field and the fix when the config is inconsistent.</summary>
+    public void Validate()
     {
-        Name = "tiny", Frames = 8, Size = 32, Filters = 16, ChannelMultipliers = new[] { 1, 2, 2 }, TemporalDownsample = new[] { true, false },
-        ResBlocks = 1, EmbeddingDim = 32, CodebookSize = 64, EntropyWeight = 0, Steps = 60, BatchSize = 4, LearningRate = 1e-3, WarmupSteps = 10,
-        Beta1 = 0.9, EvalEvery = 20, DeadCodeSteps = 20, EmaDecay = 0.9,
-    };
+        if (Filters <= 0 || EmbeddingDim <= 0 || CodebookSize <= 1 || NumResBlocks < 0)
+            throw new ArgumentException($"VqvaeConfig: Filters ({Filters}), EmbeddingDim ({EmbeddingDim}) and CodebookSize ({CodebookSize}) must be positive, NumResBlocks ({NumResBlocks}) non-negative.");
+        if (Multipliers.Length < 1) throw new ArgumentException("VqvaeConfig.ChannelMultipliers needs at least one level.");
+        if (TimeDown.Length != Multipliers.Length - 1)
+            throw new ArgumentException($"VqvaeConfig.TemporalDownsample has {TimeDown.Length} entries; it needs one per pooling, i.e. ChannelMultipliers.Length - 1 = {Multipliers.Length - 1}.");
+        if (TemporalKernel is not (1 or 3)) throw new ArgumentException($"VqvaeConfig.TemporalKernel must be 1 (image twin) or 3 (video), got {TemporalKernel}.");
+        if (Frames % TemporalFactor != 0 || Height % SpatialFactor != 0 || Width % SpatialFactor != 0)
+            throw new ArgumentException($"VqvaeConfig: clip {Frames}x{Height}x{Width} is not divisible by the compression {TemporalFactor}x{SpatialFactor}x{SpatialFactor}; change the clip size or the levels.");
+    }
+}
 
-    /// <summary>A laptop study: 16x64x64 clips -> 4x8x8 tokens.</summary>
-    public static TokenizerConfig Cpu => new()
+/// <summary>The 3D StyleGAN discriminator, after <c>stylegan_discriminator_3d.py</c>.</summary>
+/// <param name="Filters">Base channels. <value>The default value is 64.</value></param>
+/// <param name="ChannelMultipliers">One blur-pool residual block per entry. <value>The default value is (2, 4, 4, 4, 4).</value></param>
+public sealed record DiscriminatorConfig(int Filters = 64, int[]? ChannelMultipliers = null)
+{
+    /// <summary>Channel multipliers per block.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int[] Multipliers => ChannelMultipliers ?? new[] { 2, 4, 4, 4, 4 };
+}
+
+/// <summary>Optimisation and loss settings for tokenizer pretraining (<c>vqgan_train_lib.py</c>).</summary>
+/// <param name="Steps">Total optimiser steps. <value>The default value is 10000.</value></param>
+/// <param name="BatchSize">Clips per step. <value>The default value is 8.</value></param>
+/// <param name="LearningRate">Peak learning rate (generator and discriminator). <value>The default value is 1e-4.</value></param>
+/// <param name="Beta1">Adam beta1. <value>The default value is 0.</value></param>
+/// <param name="Beta2">Adam beta2. <value>The default value is 0.99.</value></param>
+/// <param name="WarmupSteps">Linear warm-up length, then cosine decay to 0 at <see cref="Steps"/>. <value>The default value is 500.</value></param>
+/// <param name="GradClip">Global gradient-norm clip; 0 turns it off. <value>The default value is 1.0.</value></param>
+/// <param name="EmaDecay">Decay of the EMA copy of the generator used for evaluation. <value>The default value is 0.999.</value></param>
+/// <param name="ReconWeight">Weight of the pixel L2 loss. <value>The default value is 1.0.</value></param>
+/// <param name="AdversarialWeight">Generator weight of the non-saturating GAN loss. <value>The default value is 0.1.</value></param>
+/// <param name="DiscriminatorStartStep">Step from which the discriminator trains and the adversarial term is on; a negative value disables the GAN. <value>The default value is 2000.</value></param>
+/// <param name="R1Weight">R1 gradient penalty on real clips. <value>The default value is 10.</value></param>
+/// <param name="R1Every">Lazy R1: apply every k discriminator steps, scaled by k. <value>The default value is 4.</value></param>
+/// <param name="LecamWeight">LeCAM regulariser weight; 0 turns it off. <value>The default value is 0.</value></param>
+/// <param name="LecamEmaDecay">EMA decay of the discriminator's mean real/fake logits for LeCAM. <value>The default value is 0.999.</value></param>
+/// <param name="PerceptualWeight">Weight of the perceptual loss; used only with <see cref="PerceptualModel"/>. <value>The default value is 0.1.</value></param>
+/// <param name="PerceptualModel">Path of a TorchScript module mapping frames [N,3,H,W] in [-1,1] to features; null (no perceptual loss). <value>The default value is null.</value></param>
+/// <param name="ReseedDeadCodesEvery">Every k steps, codes unused since the last re-seed are replaced by batch latents; 0 turns it off. <value>The default value is 0.</value></param>
+/// <param name="Seed">Seed of every RNG. <value>The default value is 0.</value></param>
+/// <param name="LogEvery">Steps between scalar reads (console and metrics.csv). <value>The default value is 10.</value></param>
+/// <param name="EvalEvery">Steps between held-out evaluations; 0 turns it off. <value>The default value is 500.</value></param>
+/// <param name="CheckpointEvery">Steps between checkpoints. <value>The default value is 500.</value></param>
+/// <param name="KeepCheckpoints">Checkpoints kept on disk. <value>The default value is 3.</value></param>
+public sealed record TrainingConfig(
+    int Steps = 10000,
+    int BatchSize = 8,
+    double LearningRate = 1e-4,
+    double Beta1 = 0.0,
+    double Beta2 = 0.99,
+    int WarmupSteps = 500,
+    double GradClip = 1.0,
+    double EmaDecay = 0.999,
+    double ReconWeight = 1.0,
+    double AdversarialWeight = 0.1,
+    int DiscriminatorStartStep = 2000,
+    double R1Weight = 10.0,
+    int R1Every = 4,
+    double LecamWeight = 0.0,
+    double LecamEmaDecay = 0.999,
+    double PerceptualWeight = 0.1,
+    string? PerceptualModel = null,
+    int ReseedDeadCodesEvery = 0,
+    long Seed = 0,
+    int LogEvery = 10,
+    int EvalEvery = 500,
+    int CheckpointEvery = 500,
+    int KeepCheckpoints = 3);
+
+/// <summary>A named tokenizer profile: model, discriminator and training settings together.</summary>
+public sealed record TokenizerProfile(string Name, VqvaeConfig Vqvae, DiscriminatorConfig Discriminator, TrainingConfig Training)
+{
+    /// <summary>CI size: 8x32x32 clips, 16 filters, 64 codes; a training step takes well under a second on CPU.</summary>
+    public static TokenizerProfile Tiny { get; } = new("tiny",
+        new VqvaeConfig(Frames: 8, Height: 32, Width: 32, Filters: 16, ChannelMultipliers: new[] { 1, 2, 2 }, NumResBlocks: 1,
+            TemporalDownsample: new[] { true, false }, EmbeddingDim: 16, CodebookSize: 64),
+        new DiscriminatorConfig(Filters: 8, ChannelMultipliers: new[] { 2, 4, 4 }),
+        new TrainingConfig(Steps: 200, BatchSize: 2, LearningRate: 1e-3, WarmupSteps: 10, DiscriminatorStartStep: 100,
+            LogEvery: 5, EvalEvery: 50, CheckpointEvery: 50));
+
+    /// <summary>
+    /// CPU study size: 16x64x64 clips to 4x8x8 tokens; 8 base filters so 1500 steps of batch 2 fit in about an hour on
+    /// the shared 2-core machine (bench tokenizer: ~1 clip/s training under load).
+    /// </summary>
+    public static TokenizerProfile Cpu { get; } = new("cpu",
+        new VqvaeConfig(Frames: 16, Height: 64, Width: 64, Filters: 8, ChannelMultipliers: new[] { 1, 2, 4, 8 }, NumResBlocks: 1,
+            EmbeddingDim: 32, CodebookSize: 256),
+        new DiscriminatorConfig(Filters: 4),
+        new TrainingConfig(Steps: 1500, BatchSize: 2, LearningRate: 3e-4, WarmupSteps: 100, DiscriminatorStartStep: 750,
+            R1Every: 16, LogEvery: 10, EvalEvery: 250, CheckpointEvery: 250));
+
+    /// <summary>GPU size: 16x128x128 clips to 4x16x16 tokens, half the width of MAGVIT-B.</summary>
+    public static TokenizerProfile Gpu { get; } = new("gpu",
+        new VqvaeConfig(Filters: 32),
+        new DiscriminatorConfig(Filters: 32),
+        new TrainingConfig(Steps: 50000, BatchSize: 16, WarmupSteps: 1000, DiscriminatorStartStep: 10000));
+
+    /// <summary>MAGVIT-B as in the UCF-101 3D config (about 40.6 M VQ parameters).</summary>
+    public static TokenizerProfile MagvitB { get; } = new("magvit-b",
+        new VqvaeConfig(Filters: 64),
+        new DiscriminatorConfig(Filters: 64),
+        new TrainingConfig(Steps: 100000, BatchSize: 128, WarmupSteps: 5000, DiscriminatorStartStep: 20000));
+
+    /// <summary>MAGVIT-L as in the UCF-101 3D config (about 157.8 M VQ parameters).</summary>
+    public static TokenizerProfile MagvitL { get; } = new("magvit-l",
+        new VqvaeConfig(Filters: 128),
+        new DiscriminatorConfig(Filters: 128),
+        new TrainingConfig(Steps: 100000, BatchSize: 256, WarmupSteps: 5000, DiscriminatorStartStep: 20000));
+
+    /// <summary>All named profiles.</summary>
+    public static IReadOnlyList<TokenizerProfile> All { get; } = new[] { Tiny, Cpu, Gpu, MagvitB, MagvitL };
+
+    /// <summary>Looks a profile up by name.</summary>
+    /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
+    public static TokenizerProfile Get(string name) =>
+        All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"Unknown tokenizer profile '{name}'. Known profiles: {string.Join(", ", All.Select(p => p.Name))}.");
+
+    /// <summary>The image (2D) twin of this profile: temporal kernel 1, no temporal pooling, single frames.</summary>
+    public TokenizerProfile ImageTwin() => this with
     {
-        Name = "cpu", Frames = 16, Size = 64, Filters = 32, ChannelMultipliers = new[] { 1, 2, 2, 4 }, TemporalDownsample = new[] { true, true, false },
-        ResBlocks = 1, EmbeddingDim = 64, CodebookSize = 256, EntropyWeight = 0, Steps = 3000, BatchSize = 4, LearningRate = 4e-4, WarmupSteps = 100,
-        Beta1 = 0.9, EvalEvery = 100, DeadCodeSteps = 100, EmaDecay = 0.99,
-    };
-
-    /// <summary>One GPU, ~30 minutes: 16x128x128 clips -> 4x16x16 tokens.</summary>
-    public static TokenizerConfig Gpu => new()
-    {
-        Name = "gpu", Frames = 16, Size = 128, Filters = 64, ResBlocks = 2, EmbeddingDim = 256, CodebookSize = 1024,
-        Steps = 20000, BatchSize = 16, LearningRate = 2e-4, WarmupSteps = 1000, Beta1 = 0.9, EvalEvery = 500,
-    };
-
-    /// <summary>The paper's MAGVIT-B tokenizer (UCF-101 3D config).</summary>
-    public static TokenizerConfig MagvitB => new() { Name = "magvit-b", Filters = 64, BatchSize = 128, Steps = 500_000 };
-
-    /// <summary>The paper's MAGVIT-L tokenizer.</summary>
-    public static TokenizerConfig MagvitL => new() { Name = "magvit-l", Filters = 128, BatchSize = 256, Steps = 500_000 };
-
-    /// <summary>A profile by name.</summary>
-    /// <exception cref="ArgumentException">Unknown name.</exception>
-    public static TokenizerConfig Profile(string name) => name switch
-    {
-        "tiny" => Tiny, "cpu" => Cpu, "gpu" => Gpu, "magvit-b" => MagvitB, "magvit-l" => MagvitL,
-        _ => throw new ArgumentException($"unknown tokenizer profile '{name}': use tiny, cpu, gpu, magvit-b or magvit-l"),
+        Name = Name + "-2d",
+        Vqvae = Vqvae with { Frames = 1, TemporalKernel = 1, TemporalDownsample = new bool[Vqvae.Multipliers.Length - 1] },
     };
 }

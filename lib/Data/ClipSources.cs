@@ -1,36 +1,20 @@
 using MagvitSeg.Data.Synthetic;
+using MagvitSeg.Training;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Data;
 
-/// <summary>
-/// A stream of training clips [B, 3, T, H, W] in [-1, 1]. <see cref="Position"/> is the whole state: a resumed run
-/// sets it back and draws the same clips as an uninterrupted one.
-/// </summary>
-public interface IClipSource
-{
-    /// <summary>The next batch (on the CPU; the trainer moves it).</summary>
-    Tensor Next(int batch);
-    /// <summary>How many batches have been drawn.</summary>
-    long Position { get; set; }
-    /// <summary>What the source is, for config.json.</summary>
-    string Describe();
-}
-
-/// <summary>MovingShapes training videos, generated on the fly.</summary>
+/// <summary>MovingShapes videos, generated on the fly: step s of batch size B is clips [s*B, (s+1)*B) of the split.</summary>
 public sealed class MovingShapesSource(MovingShapes gen, MovingShapesSplit split = MovingShapesSplit.Train) : IClipSource
 {
     /// <inheritdoc/>
-    public long Position { get; set; }
+    public Tensor Batch(long step, int batchSize) => gen.Batch(step * batchSize, batchSize, split);
 
     /// <inheritdoc/>
-    public Tensor Next(int batch) => gen.Batch(Position++ * batch, batch, split);
-
-    /// <inheritdoc/>
-    public string Describe() => $"moving-shapes(size={gen.Config.Size}, frames={gen.Config.Frames}, seed={gen.Config.Seed}, split={split})";
+    public override string ToString() => $"moving-shapes(size={gen.Config.Size}, frames={gen.Config.Frames}, seed={gen.Config.Seed}, split={split})";
 }
 
-/// <summary>Draws each batch from one of several sources with the given weights (seeded by position).</summary>
+/// <summary>Draws each step's batch from one of several sources with the given weights; the choice is a function of (seed, step).</summary>
 public sealed class MixedSource : IClipSource
 {
     private readonly (IClipSource Source, double Weight)[] _parts;
@@ -45,20 +29,17 @@ public sealed class MixedSource : IClipSource
     }
 
     /// <inheritdoc/>
-    public long Position { get; set; }
-
-    /// <inheritdoc/>
-    public Tensor Next(int batch)
+    public Tensor Batch(long step, int batchSize)
     {
-        double r = new Random((int)(_seed * 1_000_003 + Position++)).NextDouble() * _parts.Sum(p => p.Weight);
+        double r = new Random(HashCode.Combine(_seed, step)).NextDouble() * _parts.Sum(p => p.Weight);
         foreach (var (s, w) in _parts)
         {
-            if (r < w) return s.Next(batch);
+            if (r < w) return s.Batch(step, batchSize);
             r -= w;
         }
-        return _parts[^1].Source.Next(batch);
+        return _parts[^1].Source.Batch(step, batchSize);
     }
 
     /// <inheritdoc/>
-    public string Describe() => "mixed(" + string.Join(", ", _parts.Select(p => $"{p.Weight}:{p.Source.Describe()}")) + ")";
+    public override string ToString() => "mixed(" + string.Join(", ", _parts.Select(p => $"{p.Weight}:{p.Source}")) + ")";
 }

@@ -1,46 +1,65 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Evaluation;
 
-/// <summary>PSNR and SSIM of reconstructions, for clips or images with values in [-1, 1].</summary>
+/// <summary>
+/// Image reconstruction quality on frames [N, C, H, W] with values in [0, 1] (data range 1).
+/// PSNR = 10 log10(1 / MSE) per frame; SSIM after Wang et al. 2004 as in <c>tf.image.ssim</c>: 11x11 Gaussian window
+/// (sigma 1.5), K1 = 0.01, K2 = 0.03, 'valid' filtering, mean over positions and channels per frame.
+/// </summary>
 public static class ReconstructionMetrics
 {
-    /// <summary>
-    /// PSNR in dB with peak-to-peak 2 (the [-1, 1] range): 10 log10(4 / MSE), averaged over the batch's samples
-    /// (each sample's MSE over all its values). Identical inputs give +infinity.
-    /// </summary>
-    public static double Psnr(Tensor x, Tensor y)
+    /// <summary>Per-frame PSNR [N] in dB; identical frames give +Inf.</summary>
+    public static Tensor Psnr(Tensor reference, Tensor test)
     {
+        CheckPair(reference, test);
         using var scope = NewDisposeScope();
-        var mse = (x - y).square().flatten(1).mean(new long[] { 1 });                 // [B]
-        var psnr = 10 * (4 / mse).log10();
-        return psnr.mean().item<float>();
+        var mse = (reference - test).square().flatten(1).mean(new long[] { 1 });         // [N]
+        return scope.MoveToOuter(10 * (1.0 / mse).log10());
     }
 
-    /// <summary>
-    /// SSIM (Wang et al. 2004) with an 11x11 Gaussian window (sigma 1.5), K1 0.01, K2 0.03, on values mapped to [0, 1],
-    /// per channel and frame, averaged. Input [B, C, T, H, W] or [B, C, H, W].
-    /// </summary>
-    public static double Ssim(Tensor x, Tensor y)
+    /// <summary>Per-frame SSIM [N]. Frames must be at least 11x11.</summary>
+    public static Tensor Ssim(Tensor reference, Tensor test)
     {
+        CheckPair(reference, test);
+        if (reference.shape[2] < 11 || reference.shape[3] < 11)
+            throw new ArgumentException($"SSIM needs frames of at least 11x11 (the Gaussian window); got {reference.shape[2]}x{reference.shape[3]}.");
         using var scope = NewDisposeScope();
-        if (x.dim() == 5)
-        {
-            x = x.permute(0, 2, 1, 3, 4).flatten(0, 1);                                 // [B*T, C, H, W]
-            y = y.permute(0, 2, 1, 3, 4).flatten(0, 1);
-        }
-        x = ((x + 1) / 2).flatten(0, 1).unsqueeze(1);                                    // [N, 1, H, W] in [0, 1]
-        y = ((y + 1) / 2).flatten(0, 1).unsqueeze(1);
-        int k = (int)Math.Min(11, Math.Min(x.shape[2], x.shape[3]));
-        var g = arange(k, dtype: float32, device: x.device) - (k - 1) / 2.0;
-        g = (-(g * g) / (2 * 1.5 * 1.5)).exp();
+        const double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
+        long c = reference.shape[1];
+        var x = reference.to_type(float64);
+        var y = test.to_type(float64);
+        var g = GaussianWindow(11, 1.5).to(x.device);                       // [11, 11]
+        var w = g.expand(c, 1, 11, 11).contiguous();                        // [C, 1, 11, 11]
+        Tensor Filter(Tensor t) => nn.functional.conv2d(t, w, groups: c);   // [N, C, H-10, W-10]
+        var muX = Filter(x);
+        var muY = Filter(y);
+        var sxx = Filter(x * x) - muX * muX;
+        var syy = Filter(y * y) - muY * muY;
+        var sxy = Filter(x * y) - muX * muY;
+        var luminance = (2 * muX * muY + c1) / (muX * muX + muY * muY + c1);
+        var contrast = (2 * sxy + c2) / (sxx + syy + c2);
+        var ssim = (luminance * contrast).flatten(1).mean(new long[] { 1 });  // [N]
+        return scope.MoveToOuter(ssim.to_type(float32));
+    }
+
+    /// <summary>Clips [B, C, T, H, W] in [-1, 1] to frames [B*T, C, H, W] in [0, 1].</summary>
+    public static Tensor ClipToUnitFrames(Tensor clip) =>
+        ((clip.permute(0, 2, 1, 3, 4).reshape(-1, clip.shape[1], clip.shape[3], clip.shape[4]) + 1) / 2).clamp(0, 1);
+
+    /// <summary>Normalised 2D Gaussian window [size, size].</summary>
+    public static Tensor GaussianWindow(int size, double sigma)
+    {
+        var coords = arange(size, dtype: float64) - (size - 1) / 2.0;
+        var g = (-(coords.square()) / (2 * sigma * sigma)).exp();
         g = g / g.sum();
-        var w = g.unsqueeze(1).matmul(g.unsqueeze(0)).reshape(1, 1, k, k);              // [1, 1, k, k]
-        Tensor F(Tensor t) => nn.functional.conv2d(t, w);                                // valid window, as skimage/Wang
-        double c1 = 0.01 * 0.01, c2 = 0.03 * 0.03;
-        var mx = F(x); var my = F(y);
-        var sxx = F(x * x) - mx * mx; var syy = F(y * y) - my * my; var sxy = F(x * y) - mx * my;
-        var map = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2));
-        return map.mean().item<float>();
+        return g.unsqueeze(1) * g.unsqueeze(0);
+    }
+
+    private static void CheckPair(Tensor a, Tensor b)
+    {
+        if (a.dim() != 4 || !a.shape.SequenceEqual(b.shape))
+            throw new ArgumentException($"Reconstruction metrics expect two frame batches [N, C, H, W] of the same shape; got [{string.Join(", ", a.shape)}] and [{string.Join(", ", b.shape)}].");
     }
 }

@@ -30,4 +30,35 @@ public static class Layers
         while (channels % g != 0) g--;
         return g;
     }
+
+    /// <summary>
+    /// A 3x3x3 (or 1x3x3 for the image twin) conv with zero SAME padding, stride 1. Weights are LeCun-normal
+    /// (flax's default conv init, used by MAGVIT) and biases zero.
+    /// </summary>
+    public static Conv3d Conv3(long inChannels, long outChannels, int temporalKernel = 3, bool bias = true)
+    {
+        var conv = nn.Conv3d(inChannels, outChannels, (temporalKernel, 3, 3), stride: (1, 1, 1),
+            padding: (temporalKernel / 2, 1, 1), bias: bias);
+        LecunInit(conv.weight!, conv.bias);
+        return conv;
+    }
+
+    /// <summary>A 1x1x1 conv (channel projection), LeCun-normal weights, zero bias.</summary>
+    public static Conv3d Conv1(long inChannels, long outChannels, bool bias = true)
+    {
+        var conv = nn.Conv3d(inChannels, outChannels, (1, 1, 1), stride: (1, 1, 1), padding: (0, 0, 0), bias: bias);
+        LecunInit(conv.weight!, conv.bias);
+        return conv;
+    }
+
+    /// <summary>Fills a weight with N(0, 1/fan_in) and zeroes the bias.</summary>
+    public static void LecunInit(Tensor weight, Tensor? bias)
+    {
+        long fanIn = weight.numel() / weight.shape[0];
+        using (no_grad())
+        {
+            weight.normal_(0, 1.0 / Math.Sqrt(fanIn));
+            bias?.zero_();
+        }
+    }
 }

@@ -1,94 +1,136 @@
+using MagvitSeg.Config;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Models;
 
-/// <summary>What the quantiser returns: the straight-through quantised latents, the code indices and the VQ losses.</summary>
-public sealed record VqOutput(Tensor Quantized, Tensor Indices, Tensor CodebookLoss, Tensor CommitmentLoss, Tensor EntropyLoss) : IDisposable
-{
-    /// <summary>Disposes every tensor.</summary>
-    public void Dispose() { Quantized.Dispose(); Indices.Dispose(); CodebookLoss.Dispose(); CommitmentLoss.Dispose(); EntropyLoss.Dispose(); }
-}
+/// <summary>What the quantiser returns for one batch.</summary>
+/// <param name="Quantized">Straight-through quantised latents [B, D, T, H, W]: forward = codes, backward = identity to z.</param>
+/// <param name="Indices">Code indices [B, T, H, W] (int64).</param>
+/// <param name="Loss">Codebook + commitment + entropy loss (already weighted), scalar.</param>
+/// <param name="CodebookLoss">EmbeddingLossRatio * mean((e - sg(z))²).</param>
+/// <param name="CommitmentLoss">CommitmentCost * mean((z - sg(e))²).</param>
+/// <param name="EntropyLoss">EntropyLossRatio * (sample entropy - batch entropy); zero when off.</param>
+/// <param name="Perplexity">exp(entropy of the batch's code histogram), scalar.</param>
+public sealed record QuantizerOutput(Tensor Quantized, Tensor Indices, Tensor Loss, Tensor CodebookLoss,
+    Tensor CommitmentLoss, Tensor EntropyLoss, Tensor Perplexity);
 
 /// <summary>
-/// MAGVIT's vector quantiser (videogvt/models/vqvae.py): nearest code by squared L2 distance, straight-through
-/// gradients, codebook loss ||sg(z) - e||^2 and commitment loss ||z - sg(e)||^2, and the optional entropy loss
-/// (per-sample confidence up, batch code usage up). Keeps per-code usage counts for perplexity and dead-code re-seeding.
+/// MAGVIT's basic vector quantiser (<c>vqvae.VectorQuantizer</c>): nearest code by squared L2 distance,
+/// straight-through estimator, codebook loss 1.0 and commitment 0.25, optional entropy loss (0.1, temperature 0.01).
+/// Keeps a running count of how often each code was chosen, for usage statistics and dead-code re-seeding.
 /// </summary>
-public sealed class VectorQuantizer : nn.Module<Tensor, VqOutput>
+public sealed class VectorQuantizer : nn.Module
 {
-    private readonly Parameter codebook;         // [K, D]
-    private readonly double _temperature;
-    private readonly bool _entropy;
+    private readonly Parameter codebook;
+    private readonly Tensor usage;
+    private readonly VqvaeConfig _config;
 
-    /// <summary>Codebook size K.</summary>
-    public int Size { get; }
-    /// <summary>Code dimension D.</summary>
-    public int Dim { get; }
-
-    /// <summary>A codebook of <paramref name="size"/> codes of dimension <paramref name="dim"/>.</summary>
-    public VectorQuantizer(int size, int dim, bool entropyLoss = true, double temperature = 0.01) : base(nameof(VectorQuantizer))
+    /// <summary>Creates a codebook [CodebookSize, EmbeddingDim], uniform with variance 1/(3·K)·3 as flax's fan-in scaling.</summary>
+    public VectorQuantizer(VqvaeConfig config) : base(nameof(VectorQuantizer))
     {
-        Size = size; Dim = dim; _entropy = entropyLoss; _temperature = temperature;
-        // Variance-scaling uniform init as in the official code (fan-in = D).
-        codebook = new Parameter(empty(size, dim));
-        RegisterComponents();
-        // Initialised in place on the parameter itself: initialising a temporary and wrapping it left the codebook
-        // reading freed memory now and then (NaN losses from step 1).
-        using (no_grad()) nn.init.uniform_(codebook, -Math.Sqrt(3.0 / dim), Math.Sqrt(3.0 / dim));
+        _config = config;
+        // variance_scaling(1, fan_in, uniform) on a [K, D] kernel: flax takes fan_in = K.
+        double limit = Math.Sqrt(3.0 / config.CodebookSize);
+        codebook = new Parameter(empty(new long[] { config.CodebookSize, config.EmbeddingDim }).uniform_(-limit, limit));
+        usage = zeros(new long[] { config.CodebookSize }, dtype: int64);
+        register_parameter(nameof(codebook), codebook);
+        register_buffer(nameof(usage), usage, persistent: true);
     }
 
     /// <summary>The codebook [K, D].</summary>
-    public Tensor Codebook => codebook;
+    public Parameter Codebook => codebook;
 
-    /// <summary>Quantises latents [B, D, T, H, W].</summary>
-    public override VqOutput forward(Tensor z)
+    /// <summary>How often each code was chosen (training mode) since the last <see cref="ResetUsage"/>, [K] int64.</summary>
+    public Tensor Usage => usage;
+
+    /// <summary>Quantises z [B, D, T, H, W].</summary>
+    public QuantizerOutput Forward(Tensor z)
     {
         using var scope = NewDisposeScope();
-        long B = z.shape[0], T = z.shape[2], H = z.shape[3], W = z.shape[4];
-        var flat = z.permute(0, 2, 3, 4, 1).reshape(-1, Dim);                       // [N, D]
-        var dist = flat.square().sum(1, keepdim: true) - 2 * flat.matmul(codebook.t()) + codebook.square().sum(1).unsqueeze(0); // [N, K]
-        var idx = dist.argmin(1);                                                    // [N]
-        var q = codebook.index_select(0, idx);                                       // [N, D]
-        var codebookLoss = (q - flat.detach()).square().mean();
-        var commitLoss = (flat - q.detach()).square().mean();
-        Tensor entropyLoss;
-        if (_entropy && is_grad_enabled())
-        {
-            // Per-sample entropy low (confident assignment) and batch-average entropy high (all codes used).
-            var probs = nn.functional.softmax(-dist / _temperature, 1);
-            var logp = nn.functional.log_softmax(-dist / _temperature, 1);
-            var sampleEntropy = -(probs * logp).sum(1).mean();
-            var avg = probs.mean(new long[] { 0 });
-            var batchEntropy = -(avg * (avg + 1e-10).log()).sum();
-            entropyLoss = sampleEntropy - batchEntropy;
-        }
-        else entropyLoss = zeros(1, device: z.device).squeeze();
-        var st = flat + (q - flat).detach();                                         // straight-through
-        var quantized = st.reshape(B, T, H, W, Dim).permute(0, 4, 1, 2, 3).contiguous(); // [B, D, T, H, W]
-        var indices = idx.reshape(B, T, H, W);
-        var res = new VqOutput(quantized, indices, codebookLoss, commitLoss, entropyLoss);
-        scope.MoveToOuter(res.Quantized, res.Indices, res.CodebookLoss, res.CommitmentLoss, res.EntropyLoss);
-        return res;
+        long b = z.shape[0], d = z.shape[1], t = z.shape[2], h = z.shape[3], w = z.shape[4];
+        var flat = z.permute(0, 2, 3, 4, 1).reshape(-1, d);                  // [N, D]
+        var distances = SquaredDistances(flat, codebook);                    // [N, K]
+        var indices = distances.argmin(1);                                    // [N]
+        var codes = codebook.index_select(0, indices);                        // [N, D]
+        var commitment = (flat - codes.detach()).square().mean() * _config.CommitmentCost;
+        var codebookLoss = (codes - flat.detach()).square().mean() * _config.EmbeddingLossRatio;
+        var entropy = _config.EntropyLossRatio != 0
+            ? EntropyLoss(-distances, _config.EntropyTemperature) * _config.EntropyLossRatio
+            : zeros(new long[0], device: z.device);
+        var straight = flat + (codes - flat).detach();                        // [N, D]
+        var quantized = straight.reshape(b, t, h, w, d).permute(0, 4, 1, 2, 3).contiguous(); // [B, D, T, H, W]
+        var counts = bincount(indices, minlength: _config.CodebookSize);      // [K]
+        if (training)
+            using (no_grad()) usage.add_(counts);
+        var probs = counts.to_type(float32) / indices.shape[0];
+        var perplexity = (-(probs * (probs + 1e-5).log()).sum()).exp();
+        var result = new QuantizerOutput(quantized, indices.reshape(b, t, h, w), commitment + codebookLoss + entropy,
+            codebookLoss, commitment, entropy, perplexity);
+        scope.MoveToOuter(result.Quantized, result.Indices, result.Loss, result.CodebookLoss, result.CommitmentLoss,
+            result.EntropyLoss, result.Perplexity);
+        return result;
     }
 
     /// <summary>Looks codes up: indices [B, T, H, W] -> latents [B, D, T, H, W].</summary>
-    public Tensor Lookup(Tensor indices)
+    public Tensor Embed(Tensor indices)
     {
         using var scope = NewDisposeScope();
-        var q = codebook.index_select(0, indices.flatten()).reshape(indices.shape[0], indices.shape[1], indices.shape[2], indices.shape[3], Dim);
-        return scope.MoveToOuter(q.permute(0, 4, 1, 2, 3).contiguous());
+        var codes = codebook.index_select(0, indices.reshape(-1));           // [N, D]
+        var shape = indices.shape;
+        var z = codes.reshape(shape[0], shape[1], shape[2], shape[3], -1).permute(0, 4, 1, 2, 3).contiguous();
+        return scope.MoveToOuter(z);
     }
 
-    /// <summary>Replaces the given codes with randomly chosen latent vectors from a batch [N, D] (dead-code re-seeding).</summary>
-    public void Reseed(long[] codes, Tensor latents, Generator? gen = null)
+    /// <summary>Pairwise squared Euclidean distances between rows of a [N, D] and b [K, D].</summary>
+    public static Tensor SquaredDistances(Tensor a, Tensor b)
     {
-        if (codes.Length == 0) return;
+        using var scope = NewDisposeScope();
+        var d = a.square().sum(1, keepdim: true) - 2 * a.matmul(b.t()) + b.square().sum(1).unsqueeze(0);
+        return scope.MoveToOuter(d);
+    }
+
+    /// <summary>
+    /// MAGVIT's entropy loss (<c>losses.entropy_loss</c>, softmax type): mean per-sample entropy (pushed down, confident
+    /// assignments) minus the entropy of the batch-averaged distribution (pushed up, many codes in use).
+    /// </summary>
+    public static Tensor EntropyLoss(Tensor affinity, double temperature)
+    {
+        using var scope = NewDisposeScope();
+        var logits = affinity / temperature;                                 // [N, K]
+        var probs = nn.functional.softmax(logits, 1);
+        var logProbs = nn.functional.log_softmax(logits, 1);
+        var avgProbs = probs.mean(new long[] { 0 });                          // [K]
+        var avgEntropy = -(avgProbs * (avgProbs + 1e-5).log()).sum();
+        var sampleEntropy = -(probs * logProbs).sum(1).mean();
+        return scope.MoveToOuter(sampleEntropy - avgEntropy);
+    }
+
+    /// <summary>Zeroes the usage counts.</summary>
+    public void ResetUsage()
+    {
+        using (no_grad()) usage.zero_();
+    }
+
+    /// <summary>
+    /// Replaces every code unused since the last reset by a randomly chosen latent of <paramref name="latents"/>
+    /// ([B, D, T, H, W], pre-quantisation), then resets the counts. Uses torch's global RNG (seeded, checkpointed).
+    /// </summary>
+    /// <returns>The number of codes re-seeded.</returns>
+    public int ReseedDeadCodes(Tensor latents)
+    {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var pick = randint(0, latents.shape[0], new long[] { codes.Length }, generator: gen, device: latents.device);
-        var noise = randn(codes.Length, Dim, generator: gen, device: latents.device) * 1e-3;
-        codebook.index_copy_(0, tensor(codes, device: codebook.device), latents.index_select(0, pick).detach() + noise);
+        var flat = latents.detach().permute(0, 2, 3, 4, 1).reshape(-1, latents.shape[1]); // [N, D]
+        var dead = (usage == 0).nonzero().reshape(-1).to(codebook.device);  // [n_dead]
+        int n = (int)dead.shape[0];
+        if (n > 0)
+        {
+            var rows = randint(flat.shape[0], new long[] { n }, device: flat.device);
+            codebook.index_copy_(0, dead, flat.index_select(0, rows).to(codebook.dtype));
+        }
+        usage.zero_();
+        return n;
     }
 }

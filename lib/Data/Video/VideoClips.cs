@@ -39,10 +39,10 @@ public static class Ffmpeg
 
 /// <summary>
 /// Training clips from real videos: each video is decoded once at the working resolution and kept in memory; a clip is
-/// T frames at a frame stride from a random start (seeded by the batch position), with a random horizontal flip.
+/// T frames at a frame stride from a random start (seeded by the step), with a random horizontal flip.
 /// Videos shorter than the clip span are skipped and reported, never padded with garbage.
 /// </summary>
-public sealed class VideoClipSource : Data.IClipSource
+public sealed class VideoClipSource : Training.IClipSource
 {
     private readonly List<(string Path, byte[] Rgb, int Frames)> _videos = new();
     private readonly int _t, _size, _stride;
@@ -79,12 +79,9 @@ public sealed class VideoClipSource : Data.IClipSource
     public IReadOnlyList<string> Videos => _videos.Select(v => v.Path).ToList();
 
     /// <inheritdoc/>
-    public long Position { get; set; }
-
-    /// <inheritdoc/>
-    public Tensor Next(int batch)
+    public Tensor Batch(long step, int batch)
     {
-        var rng = new Random((int)(_seed * 7_919 + Position++));
+        var rng = new Random(HashCode.Combine(_seed, step));
         int S = _size, HW = S * S, per = 3 * _t * HW;
         var data = new float[batch * per];
         for (int b = 0; b < batch; b++)
@@ -107,5 +104,5 @@ public sealed class VideoClipSource : Data.IClipSource
     }
 
     /// <inheritdoc/>
-    public string Describe() => $"videos({_videos.Count} files, frames={_t}, size={_size}, stride={_stride})";
+    public override string ToString() => $"videos({_videos.Count} files, frames={_t}, size={_size}, stride={_stride})";
 }

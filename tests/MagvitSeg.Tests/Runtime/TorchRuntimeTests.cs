@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace MagvitSeg.Tests.Runtime;
 
+[Collection(SerialCollection.Name)]
 public class TorchRuntimeTests
 {
     [Fact]

@@ -1,0 +1,61 @@
+using MagvitSeg.Evaluation;
+using static TorchSharp.torch;
+
+namespace MagvitSeg.Tests.Evaluation;
+
+public class ReconstructionMetricsTests
+{
+    [Fact]
+    public void PsnrOfAKnownErrorIsTenLog10OfOneOverMse()
+    {
+        // Every pixel off by 0.1 -> MSE 0.01 -> PSNR 20 dB exactly.
+        using var a = full(new long[] { 2, 3, 12, 12 }, 0.5f);
+        using var b = full(new long[] { 2, 3, 12, 12 }, 0.6f);
+        var psnr = ReconstructionMetrics.Psnr(a, b).data<float>().ToArray();
+        Assert.All(psnr, v => Assert.Equal(20.0, v, 3));
+        Assert.True(float.IsPositiveInfinity(ReconstructionMetrics.Psnr(a, a)[0].item<float>()));
+    }
+
+    [Fact]
+    public void SsimOfConstantFramesIsTheLuminanceTerm()
+    {
+        // Constant frames have zero variance, so SSIM = (2ab + C1) / (a² + b² + C1) with C1 = 1e-4:
+        // a = 0.5, b = 0.6: (0.6 + 1e-4) / (0.61 + 1e-4) = 0.98361...
+        using var a = full(new long[] { 1, 3, 16, 16 }, 0.5f);
+        using var b = full(new long[] { 1, 3, 16, 16 }, 0.6f);
+        double expected = (2 * 0.5 * 0.6 + 1e-4) / (0.25 + 0.36 + 1e-4);
+        Assert.Equal(expected, ReconstructionMetrics.Ssim(a, b)[0].item<float>(), 5);
+        Assert.Equal(1.0, ReconstructionMetrics.Ssim(b, b)[0].item<float>(), 6);
+    }
+
+    [Fact]
+    public void SsimAndPsnrMatchAnIndependentNumpyImplementation()
+    {
+        // /usr/bin/python3 tests/MagvitSeg.Tests/Models/twin/ssim_ref.py: a loop-based numpy SSIM with tf.image.ssim's definition on
+        // x = 0.5 + 0.4 sin(0.31 k), y = clip(x + 0.1 cos(0.17 k), 0, 1), shape [3, 16, 20].
+        var k = arange(3 * 16 * 20, dtype: float64);
+        var x = (0.5 + 0.4 * (k * 0.31).sin()).reshape(1, 3, 16, 20);
+        var y = (x + 0.1 * (k * 0.17).cos().reshape(1, 3, 16, 20)).clamp(0, 1);
+        Assert.Equal(0.8358057813129145, ReconstructionMetrics.Ssim(x, y)[0].item<float>(), 5);
+        Assert.Equal(23.014398544408515, ReconstructionMetrics.Psnr(x, y)[0].item<double>(), 6);
+    }
+
+    [Fact]
+    public void ClipsMapToUnitFramesTimeMajor()
+    {
+        using var clip = zeros(new long[] { 1, 3, 2, 4, 4 });
+        clip[0, .., 1] = ones(new long[] { 3, 4, 4 });
+        var frames = ReconstructionMetrics.ClipToUnitFrames(clip);
+        Assert.Equal(new long[] { 2, 3, 4, 4 }, frames.shape);
+        Assert.Equal(0.5f, frames[0].mean().item<float>());
+        Assert.Equal(1f, frames[1].mean().item<float>());
+    }
+
+    [Fact]
+    public void MismatchedShapesAreRejected()
+    {
+        using var a = zeros(new long[] { 1, 3, 16, 16 });
+        using var b = zeros(new long[] { 1, 3, 16, 15 });
+        Assert.Throws<ArgumentException>(() => ReconstructionMetrics.Psnr(a, b));
+    }
+}
