@@ -11,6 +11,7 @@ internal static class CommandLine
         ("bench coco-load", "time loading a synthetic ~450 MB instances file [--mb N --file F]", Commands.BenchCocoLoadCommand.Run),
         ("bench synth", "MovingShapes clips/s [--clips N --size S --frames T]", Commands.BenchSynthCommand.Run),
         ("bench eval", "evaluator speed on a 1000-image synthetic workload [--images N --iou-type segm|bbox|both]", Commands.BenchEvalCommand.Run),
+        ("bench head", "time a segmentation-head training step on random features [--profile tiny|cpu|gpu --batch N --grid G --channels C --device D]", Commands.BenchHeadCommand.Run),
     };
 
     public static int Dispatch(string[] argv)
