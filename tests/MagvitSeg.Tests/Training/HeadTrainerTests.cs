@@ -108,6 +108,19 @@ public class HeadTrainerTests
     }
 
     [Fact]
+    public void SameSeedSameLosses()
+    {
+        var (batch, _) = MakeBatch(new Random(2), 2);
+        double[] Run()
+        {
+            using var t = HeadTrainer.Create(new long[] { Slots + Classes }, Classes, MaskHeadConfig.Tiny, new HeadTrainConfig(Steps: 3, LearningRate: 1e-3, Seed: 4),
+                new MaskLossConfig(Points: 32));
+            return t.Train(new[] { batch }).Select(r => r.Loss).ToArray();
+        }
+        Assert.Equal(Run(), Run());
+    }
+
+    [Fact]
     public void CosineScheduleByHand()
     {
         var c = new HeadTrainConfig(Steps: 100, LearningRate: 1e-4, WarmupSteps: 0);
