@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MagvitSeg.Models;
 using MagvitSeg.Runtime;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Training;
@@ -58,6 +59,9 @@ public sealed class HeadTrainer : IDisposable
     /// <summary>The device of the head's parameters.</summary>
     public Device Device { get; }
 
+    /// <summary>Names of the parameters trained without weight decay.</summary>
+    public IReadOnlyList<string> NoDecayParameters { get; }
+
     /// <summary>Steps taken so far.</summary>
     public int StepsDone => _step;
 
@@ -68,7 +72,16 @@ public sealed class HeadTrainer : IDisposable
         Config = config;
         Device = device ?? CPU;
         Head.to(Device);
-        _optimizer = optim.AdamW(Head.parameters(), config.LearningRate, weight_decay: config.WeightDecay);
+        // As Mask2Former (WEIGHT_DECAY_NORM = WEIGHT_DECAY_EMBED = 0): no decay on the query embeddings and on 1-D
+        // parameters (norm affines; biases too, a common simplification).
+        var named = Head.named_parameters().ToList();
+        bool NoDecay((string name, Parameter parameter) p) => p.parameter.dim() <= 1 || p.name.StartsWith("query_", StringComparison.Ordinal);
+        NoDecayParameters = named.Where(NoDecay).Select(p => p.name).ToArray();
+        _optimizer = optim.AdamW(new[]
+        {
+            new AdamW.ParamGroup(named.Where(p => !NoDecay(p)).Select(p => p.parameter), lr: config.LearningRate, weight_decay: config.WeightDecay),
+            new AdamW.ParamGroup(named.Where(NoDecay).Select(p => p.parameter), lr: config.LearningRate, weight_decay: 0),
+        }, config.LearningRate);
         _points = new Generator((ulong)config.Seed, CPU);
     }
 

@@ -121,6 +121,17 @@ public class HeadTrainerTests
     }
 
     [Fact]
+    public void NoWeightDecayOnQueriesNormsAndBiases()
+    {
+        using var t = HeadTrainer.Create(new long[] { 8 }, 2, MaskHeadConfig.Tiny, new HeadTrainConfig(Steps: 1));
+        Assert.Contains("query_feat", t.NoDecayParameters);
+        Assert.Contains("query_pos", t.NoDecayParameters);
+        Assert.Contains("decoder_norm.weight", t.NoDecayParameters);
+        Assert.Contains("class_embed.bias", t.NoDecayParameters);
+        Assert.DoesNotContain("class_embed.weight", t.NoDecayParameters);
+    }
+
+    [Fact]
     public void CosineScheduleByHand()
     {
         var c = new HeadTrainConfig(Steps: 100, LearningRate: 1e-4, WarmupSteps: 0);
