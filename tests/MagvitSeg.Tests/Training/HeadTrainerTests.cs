@@ -121,6 +121,25 @@ public class HeadTrainerTests
     }
 
     [Fact]
+    public void CallerTensorsSurviveSteps()
+    {
+        // Float masks and CPU features take the no-conversion paths (.to of the same dtype/device): the step's dispose
+        // scope must not free the caller's tensors.
+        var feats = new[] { randn(new long[] { 2, Slots + Classes, Grid, Grid }) };
+        var targets = new[]
+        {
+            new InstanceTarget(ones(new long[] { 1, Size, Size }), tensor(new long[] { 1 }), zeros(new long[] { Size, Size }, @bool)),
+            new InstanceTarget(zeros(new long[] { 0, Size, Size }), zeros(new long[] { 0 }, int64)),
+        };
+        using var t = HeadTrainer.Create(new long[] { Slots + Classes }, Classes, MaskHeadConfig.Tiny, new HeadTrainConfig(Steps: 2));
+        t.TrainStep(feats, targets);
+        t.TrainStep(feats, targets);
+        Assert.Equal(Size * Size, targets[0].Masks.sum().item<float>());
+        Assert.Equal(2 * (Slots + Classes) * Grid * Grid, feats[0].numel());
+        Assert.True(feats[0].isfinite().all().item<bool>());
+    }
+
+    [Fact]
     public void NoWeightDecayOnQueriesNormsAndBiases()
     {
         using var t = HeadTrainer.Create(new long[] { 8 }, 2, MaskHeadConfig.Tiny, new HeadTrainConfig(Steps: 1));
