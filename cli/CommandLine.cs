@@ -14,6 +14,7 @@ internal static class CommandLine
         ("pretrain", "train the MAGVIT tokenizer: --profile tiny|cpu|gpu|magvit-b|magvit-l --out DIR [--steps N] [--resume]", Commands.PretrainCommand.Run),
         ("reconstruct", "reconstruct held-out clips with a checkpoint's EMA tokenizer: --checkpoint C --out DIR", Commands.ReconstructCommand.Run),
         ("bench tokenizer", "tokenizer training/encode clips/s and peak RSS (tiny, cpu) [--steps N]", Commands.BenchTokenizerCommand.Run),
+        ("bench head", "time a segmentation-head training step on random features [--profile tiny|cpu|gpu --batch N --grid G --channels C --device D]", Commands.BenchHeadCommand.Run),
     };
 
     public static int Dispatch(string[] argv)

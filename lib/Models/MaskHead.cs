@@ -1,0 +1,101 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MagvitSeg.Models;
+
+/// <summary>One decoder layer's predictions.</summary>
+/// <param name="ClassLogits">[B, N, K+1], "no object" last.</param>
+/// <param name="MaskLogits">[B, N, Hm, Wm].</param>
+public sealed record LayerPrediction(Tensor ClassLogits, Tensor MaskLogits);
+
+/// <summary>Predictions after every decoder layer; the last is the head's answer, the others feed auxiliary losses.</summary>
+public sealed record MaskHeadOutput(IReadOnlyList<LayerPrediction> Layers) : IDisposable
+{
+    /// <summary>Final class logits [B, N, K+1].</summary>
+    public Tensor ClassLogits => Layers[^1].ClassLogits;
+
+    /// <summary>Final mask logits [B, N, Hm, Wm].</summary>
+    public Tensor MaskLogits => Layers[^1].MaskLogits;
+
+    public void Dispose()
+    {
+        foreach (var l in Layers) { l.ClassLogits.Dispose(); l.MaskLogits.Dispose(); }
+    }
+}
+
+/// <summary>
+/// Query-based mask classification head: a light FPN pixel decoder gives per-pixel embeddings; N learned queries
+/// cross-attend to the coarsest FPN level (+ sine positions), self-attend and pass an MLP, L times; each query yields
+/// class logits over K+1 and a mask embedding whose dot product with the per-pixel embeddings is its mask logit map.
+/// </summary>
+public sealed class MaskHead : nn.Module<IReadOnlyList<Tensor>, MaskHeadOutput>
+{
+    private readonly PixelDecoder pixel_decoder;
+    private readonly Parameter query_feat, query_pos;
+    private readonly ModuleList<QueryDecoderLayer> layers = new();
+    private readonly LayerNorm decoder_norm;
+    private readonly Linear class_embed;
+    private readonly Sequential mask_embed;
+
+    /// <summary>The configuration the head was built with.</summary>
+    public MaskHeadConfig Config { get; }
+
+    /// <summary>Object classes K (the logits have K+1 entries).</summary>
+    public int NumClasses { get; }
+
+    /// <summary>Channels of each input feature map, finest first.</summary>
+    public IReadOnlyList<long> FeatureChannels { get; }
+
+    /// <param name="featureChannels">Channels of the input maps, finest first (coarsest last).</param>
+    /// <param name="numClasses">Object classes K (without "no object").</param>
+    /// <param name="config">Sizes.</param>
+    public MaskHead(IReadOnlyList<long> featureChannels, int numClasses, MaskHeadConfig config) : base(nameof(MaskHead))
+    {
+        config.Validate();
+        if (featureChannels.Count == 0) throw new ArgumentException("MaskHead: at least one feature level is needed.");
+        if (numClasses < 1) throw new ArgumentException($"MaskHead: numClasses is {numClasses}; it must be at least 1.");
+        Config = config;
+        NumClasses = numClasses;
+        FeatureChannels = featureChannels.ToArray();
+        long d = config.HiddenDim;
+        pixel_decoder = new PixelDecoder(featureChannels, config);
+        query_feat = new Parameter(randn(new long[] { config.Queries, d }));
+        query_pos = new Parameter(randn(new long[] { config.Queries, d }));
+        for (int i = 0; i < config.DecoderLayers; i++) layers.Add(new QueryDecoderLayer(d, config.Heads, config.FeedForwardDim, config.Dropout));
+        decoder_norm = nn.LayerNorm(d);
+        class_embed = nn.Linear(d, numClasses + 1);
+        mask_embed = nn.Sequential(nn.Linear(d, d), nn.ReLU(), nn.Linear(d, d), nn.ReLU(), nn.Linear(d, config.MaskDim));
+        RegisterComponents();
+    }
+
+    /// <summary>Feature maps [B, Ci, Hi, Wi] (finest first) -> per-layer class and mask logits.</summary>
+    public override MaskHeadOutput forward(IReadOnlyList<Tensor> features)
+    {
+        for (int i = 0; i < features.Count && i < FeatureChannels.Count; i++)
+            if (features[i].dim() != 4 || features[i].shape[1] != FeatureChannels[i])
+                throw new ArgumentException($"MaskHead: feature {i} must be [B, {FeatureChannels[i]}, H, W], got [{string.Join(", ", features[i].shape)}].");
+        using var scope = NewDisposeScope();
+        var (coarse, pixel) = pixel_decoder.forward(features);                            // [B, D, h, w], [B, M, Hm, Wm]
+        long b = coarse.shape[0], d = coarse.shape[1], h = coarse.shape[2], w = coarse.shape[3];
+        var memory = coarse.flatten(2).transpose(1, 2);                                     // [B, h*w, D]
+        var memoryPos = SinePositions.Grid(h, w, d, coarse.device).unsqueeze(0);           // [1, h*w, D]
+        var queries = query_feat.unsqueeze(0).expand(b, -1, -1);                            // [B, N, D]
+        var qpos = query_pos.unsqueeze(0);                                                  // [1, N, D]
+        var outputs = new List<LayerPrediction>();
+        foreach (var layer in layers)
+        {
+            queries = layer.forward(queries, qpos, memory, memoryPos);
+            var normed = decoder_norm.forward(queries);
+            var cls = class_embed.forward(normed);                                          // [B, N, K+1]
+            var emb = mask_embed.forward(normed);                                           // [B, N, M]
+            var masks = einsum("bnm,bmhw->bnhw", emb, pixel);                              // [B, N, Hm, Wm]
+            scope.MoveToOuter(cls, masks);
+            outputs.Add(new LayerPrediction(cls, masks));
+        }
+        return new MaskHeadOutput(outputs);
+    }
+
+    /// <summary>Trainable parameters.</summary>
+    public long ParameterCount() => parameters().Sum(p => p.numel());
+}

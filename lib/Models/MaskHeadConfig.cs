@@ -1,0 +1,49 @@
+namespace MagvitSeg.Models;
+
+/// <summary>
+/// Size of the query-based mask-classification head (MaskFormer/Mask2Former family, kept small).
+/// </summary>
+/// <param name="Queries">Learned object queries N.</param>
+/// <param name="HiddenDim">Width D of the pixel decoder and the transformer decoder.</param>
+/// <param name="DecoderLayers">Transformer decoder layers L (each: cross-attention, self-attention, MLP).</param>
+/// <param name="Heads">Attention heads (must divide D).</param>
+/// <param name="FeedForwardDim">MLP width inside a decoder layer.</param>
+/// <param name="MaskDim">Width of the mask embeddings and per-pixel embeddings.</param>
+/// <param name="ExtraUpsample">2x upsampling stages after the finest input level (1: a 1/8 latent gives 1/4 masks).</param>
+/// <param name="Dropout">Dropout inside the decoder layers (0 keeps training deterministic).</param>
+public sealed record MaskHeadConfig(
+    int Queries = 20,
+    int HiddenDim = 64,
+    int DecoderLayers = 3,
+    int Heads = 4,
+    int FeedForwardDim = 256,
+    int MaskDim = 64,
+    int ExtraUpsample = 1,
+    double Dropout = 0.0)
+{
+    /// <summary>For tests: a few queries, D = 32, two layers.</summary>
+    public static MaskHeadConfig Tiny => new(Queries: 10, HiddenDim: 32, DecoderLayers: 2, Heads: 2, FeedForwardDim: 64, MaskDim: 32);
+
+    /// <summary>CPU-sized study head (MovingShapes): 20 queries, D = 64, 3 layers.</summary>
+    public static MaskHeadConfig Cpu => new();
+
+    /// <summary>GPU-sized COCO head: 100 queries, D = 256, 6 layers, 8 heads (Mask2Former's decoder width).</summary>
+    public static MaskHeadConfig Gpu => new(Queries: 100, HiddenDim: 256, DecoderLayers: 6, Heads: 8, FeedForwardDim: 1024, MaskDim: 256);
+
+    /// <summary>Profiles by name: tiny, cpu, gpu.</summary>
+    public static MaskHeadConfig Named(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "tiny" => Tiny,
+        "cpu" => Cpu,
+        "gpu" => Gpu,
+        _ => throw new ArgumentException($"Unknown head profile '{name}': use tiny, cpu or gpu."),
+    };
+
+    internal void Validate()
+    {
+        if (Queries < 1 || HiddenDim < 1 || DecoderLayers < 1 || Heads < 1 || FeedForwardDim < 1 || MaskDim < 1 || ExtraUpsample < 0)
+            throw new ArgumentException($"MaskHeadConfig {this}: every size must be positive (ExtraUpsample non-negative).");
+        if (HiddenDim % Heads != 0) throw new ArgumentException($"MaskHeadConfig: HiddenDim {HiddenDim} is not divisible by Heads {Heads}.");
+        if (HiddenDim % 4 != 0) throw new ArgumentException($"MaskHeadConfig: HiddenDim {HiddenDim} must be a multiple of 4 (2D sine positions).");
+    }
+}

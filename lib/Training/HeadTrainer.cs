@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using MagvitSeg.Models;
+using MagvitSeg.Runtime;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MagvitSeg.Training;
+
+/// <summary>
+/// Head training settings (seg-head.md protocol): AdamW lr 1e-4, weight decay 0.05, cosine decay after an optional
+/// linear warm-up, gradient-norm clipping (Mask2Former clips the full model at 0.01; 0 turns it off), seeded.
+/// </summary>
+public sealed record HeadTrainConfig(
+    int Steps = 1000,
+    double LearningRate = 1e-4,
+    double WeightDecay = 0.05,
+    int WarmupSteps = 0,
+    double MinLrFraction = 0.0,
+    double GradClip = 0.01,
+    long Seed = 0,
+    double LogIntervalSeconds = 2)
+{
+    /// <summary>The learning rate at a step: linear warm-up, then cosine from the peak to MinLrFraction x peak.</summary>
+    public double LearningRateAt(int step)
+    {
+        if (WarmupSteps > 0 && step < WarmupSteps) return LearningRate * (step + 1) / WarmupSteps;
+        double progress = Math.Min(1.0, (double)(step - WarmupSteps) / Math.Max(1, Steps - WarmupSteps));
+        return LearningRate * (MinLrFraction + (1 - MinLrFraction) * 0.5 * (1 + Math.Cos(Math.PI * progress)));
+    }
+}
+
+/// <summary>A batch for the head: feature maps [B, Ci, Hi, Wi] (finest first) and one target per image.</summary>
+public sealed record HeadBatch(IReadOnlyList<Tensor> Features, IReadOnlyList<InstanceTarget> Targets);
+
+/// <summary>What one optimiser step did (losses are the final decoder layer's, Loss is the full weighted total).</summary>
+public sealed record HeadStepResult(int Step, double Loss, double Class, double Mask, double Dice, double LearningRate, double Seconds);
+
+/// <summary>
+/// Trains a <see cref="MaskHead"/> on precomputed features: the encoder stays outside (features come from the cache or a
+/// frozen encoder). Deterministic for a seed on the CPU: the seed fixes the head's initialisation (when built through
+/// <see cref="Create"/>) and the sampled points.
+/// </summary>
+public sealed class HeadTrainer : IDisposable
+{
+    private readonly optim.Optimizer _optimizer;
+    private readonly Generator _points;
+    private int _step;
+
+    /// <summary>The head being trained.</summary>
+    public MaskHead Head { get; }
+
+    /// <summary>The criterion.</summary>
+    public MaskHeadLoss Loss { get; }
+
+    /// <summary>Settings.</summary>
+    public HeadTrainConfig Config { get; }
+
+    /// <summary>The device of the head's parameters.</summary>
+    public Device Device { get; }
+
+    /// <summary>Names of the parameters trained without weight decay.</summary>
+    public IReadOnlyList<string> NoDecayParameters { get; }
+
+    /// <summary>Steps taken so far.</summary>
+    public int StepsDone => _step;
+
+    public HeadTrainer(MaskHead head, MaskHeadLoss loss, HeadTrainConfig config, Device? device = null)
+    {
+        Head = head;
+        Loss = loss;
+        Config = config;
+        Device = device ?? CPU;
+        Head.to(Device);
+        // As Mask2Former (WEIGHT_DECAY_NORM = WEIGHT_DECAY_EMBED = 0): no decay on the query embeddings and on 1-D
+        // parameters (norm affines; biases too, a common simplification).
+        var named = Head.named_parameters().ToList();
+        bool NoDecay((string name, Parameter parameter) p) => p.parameter.dim() <= 1 || p.name.StartsWith("query_", StringComparison.Ordinal);
+        NoDecayParameters = named.Where(NoDecay).Select(p => p.name).ToArray();
+        _optimizer = optim.AdamW(new[]
+        {
+            new AdamW.ParamGroup(named.Where(p => !NoDecay(p)).Select(p => p.parameter), lr: config.LearningRate, weight_decay: config.WeightDecay),
+            new AdamW.ParamGroup(named.Where(NoDecay).Select(p => p.parameter), lr: config.LearningRate, weight_decay: 0),
+        }, config.LearningRate);
+        _points = new Generator((ulong)config.Seed, CPU);
+    }
+
+    /// <summary>Seeds torch, builds the head for the given feature channels and classes, and wraps it in a trainer.</summary>
+    public static HeadTrainer Create(IReadOnlyList<long> featureChannels, int numClasses, MaskHeadConfig headConfig,
+        HeadTrainConfig trainConfig, MaskLossConfig? lossConfig = null, Device? device = null)
+    {
+        TorchRuntime.Seed(trainConfig.Seed);
+        var head = new MaskHead(featureChannels, numClasses, headConfig);
+        return new HeadTrainer(head, new MaskHeadLoss(numClasses, lossConfig), trainConfig, device);
+    }
+
+    /// <summary>One optimiser step on a batch. Throws when the loss is NaN or infinite.</summary>
+    public HeadStepResult TrainStep(IReadOnlyList<Tensor> features, IReadOnlyList<InstanceTarget> targets)
+    {
+        var sw = Stopwatch.StartNew();
+        Head.train();
+        double lr = Config.LearningRateAt(_step);
+        foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
+        using var scope = NewDisposeScope();
+        var feats = features.Select(f => f.to(Device)).ToList();
+        var tg = targets.Select(t => t.To(Device)).ToList();
+        _optimizer.zero_grad();
+        var output = Head.forward(feats);
+        if (!output.ClassLogits.isfinite().all().item<bool>() || !output.MaskLogits.isfinite().all().item<bool>())
+            throw new InvalidOperationException(
+                $"Head training stopped: the head's outputs became NaN/Inf at step {_step} (lr {lr:G3}). " +
+                "Lower the learning rate, or check the features for NaN/Inf (e.g. a diverged encoder checkpoint).");
+        var loss = Loss.Compute(output, tg, _points);
+        double total = loss.Total.item<float>();
+        if (!double.IsFinite(total))
+            throw new InvalidOperationException(
+                $"Head training stopped: the loss became {total} at step {_step} (class {loss.Class:G4}, mask {loss.Mask:G4}, dice {loss.Dice:G4}, lr {lr:G3}). " +
+                "Lower the learning rate, or check the features for NaN/Inf (e.g. a diverged encoder checkpoint).");
+        loss.Total.backward();
+        if (Config.GradClip > 0) nn.utils.clip_grad_norm_(Head.parameters(), Config.GradClip);
+        _optimizer.step();
+        _step++;
+        return new HeadStepResult(_step, total, loss.Class, loss.Mask, loss.Dice, lr, sw.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Runs the remaining of <see cref="HeadTrainConfig.Steps"/> steps over the batches (cycled when shorter), reporting
+    /// step, rate, ETA and the loss to <paramref name="log"/> at most every LogIntervalSeconds.
+    /// </summary>
+    public List<HeadStepResult> Train(IEnumerable<HeadBatch> batches, Action<string>? log = null)
+    {
+        var results = new List<HeadStepResult>();
+        var sw = Stopwatch.StartNew();
+        int start = _step;
+        double lastLog = double.NegativeInfinity;
+        while (_step < Config.Steps)
+        {
+            bool any = false;
+            foreach (var batch in batches)
+            {
+                any = true;
+                var r = TrainStep(batch.Features, batch.Targets);
+                results.Add(r);
+                double t = sw.Elapsed.TotalSeconds;
+                if (log is not null && (t - lastLog >= Config.LogIntervalSeconds || _step == Config.Steps))
+                {
+                    lastLog = t;
+                    double rate = (_step - start) / Math.Max(t, 1e-9);
+                    double eta = (Config.Steps - _step) / Math.Max(rate, 1e-9);
+                    log($"head step {_step}/{Config.Steps} ({100.0 * _step / Config.Steps:F0}%) {rate:F2} steps/s, elapsed {t:F0}s, ETA {eta:F0}s | " +
+                        $"loss {r.Loss:F4} (cls {r.Class:F3}, bce {r.Mask:F3}, dice {r.Dice:F3}) lr {r.LearningRate:G3}");
+                }
+                if (_step >= Config.Steps) break;
+            }
+            if (!any) throw new ArgumentException("HeadTrainer.Train: the batch sequence is empty.");
+        }
+        return results;
+    }
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        _points.Dispose();
+    }
+}

@@ -1,0 +1,61 @@
+using MagvitSeg.Models;
+using static TorchSharp.torch;
+
+namespace MagvitSeg.Tests.Models;
+
+public class MaskHeadLossTests
+{
+    // Two queries, one class (K = 1), 2x2 masks. Query 0: class logits [2, 0], mask logits [[2, -1], [0, 3]];
+    // query 1: class logits [0, 1], mask logits all -5. One target of class 0, mask [[1, 0], [1, 0]].
+    private static MaskHeadOutput Output() => new(new[]
+    {
+        new LayerPrediction(
+            tensor(new float[] { 2, 0, 0, 1 }).reshape(1, 2, 2),
+            tensor(new float[] { 2, -1, 0, 3, -5, -5, -5, -5 }).reshape(1, 2, 2, 2)),
+    });
+
+    private static InstanceTarget Target() => new(tensor(new float[] { 1, 0, 1, 0 }).reshape(1, 2, 2), tensor(new long[] { 0 }));
+
+    [Fact]
+    public void MatchingCostByHand()
+    {
+        // cost(q0, t0) = 2 (-sigmoid(2)) + 5 BCE + 5 dice = 5.1086313327850235 (python math, see MaskLossesTests).
+        var o = Output();
+        var c = HungarianMatcher.CostMatrix(o.ClassLogits[0], o.MaskLogits[0], Target(), PointSampler.PixelCentres(2, 2), new MatcherWeights());
+        Assert.Equal(5.1086313327850235, c[0, 0], 4);
+        Assert.True(c[1, 0] > c[0, 0]);
+    }
+
+    [Fact]
+    public void TotalLossByHand()
+    {
+        // CE weighted by (1, 0.1): (log(1+e^-2) + 0.1 log(1+e^-1)) / 1.1 = 0.14386743617708614 (PyTorch 1.13
+        // F.cross_entropy with weight gives 0.1438674628); total = 2 CE + 5 BCE + 5 dice = 7.15796036109496.
+        var loss = new MaskHeadLoss(1, new MaskLossConfig(Points: 0)).Compute(Output(), new[] { Target() });
+        Assert.Equal(new[] { (0, 0) }, loss.Matches[0]);
+        Assert.Equal(0.14386743617708614, loss.Class, 5);
+        Assert.Equal(1.0454810576737206, loss.Mask, 5);
+        Assert.Equal(0.32856404007443696, loss.Dice, 5);
+        Assert.Equal(7.15796036109496, loss.Total.item<float>(), 4);
+    }
+
+    [Fact]
+    public void AnImageWithoutInstancesOnlyLearnsNoObject()
+    {
+        // Both queries target "no object" (weight 0.1 each): CE = (log(1+e^2) + log(1+e^-1)) / 2 (weights cancel).
+        var empty = new InstanceTarget(zeros(new long[] { 0, 2, 2 }), zeros(new long[] { 0 }, int64));
+        var loss = new MaskHeadLoss(1, new MaskLossConfig(Points: 0)).Compute(Output(), new[] { empty });
+        double expected = (Math.Log(1 + Math.Exp(2)) + Math.Log(1 + Math.Exp(-1))) / 2;
+        Assert.Equal(expected, loss.Class, 5);
+        Assert.Equal(0, loss.Mask);
+        Assert.Equal(2 * expected, loss.Total.item<float>(), 4);
+    }
+
+    [Fact]
+    public void BadTargetsAreRejected()
+    {
+        var wrongClass = new InstanceTarget(ones(new long[] { 1, 2, 2 }), tensor(new long[] { 3 }));
+        Assert.Throws<ArgumentException>(() => new MaskHeadLoss(1).Compute(Output(), new[] { wrongClass }));
+        Assert.Throws<ArgumentException>(() => new MaskHeadLoss(1).Compute(Output(), new[] { Target(), Target() }));
+    }
+}
