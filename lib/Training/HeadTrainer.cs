@@ -22,12 +22,7 @@ public sealed record HeadTrainConfig(
     double LogIntervalSeconds = 2)
 {
     /// <summary>The learning rate at a step: linear warm-up, then cosine from the peak to MinLrFraction x peak.</summary>
-    public double LearningRateAt(int step)
-    {
-        if (WarmupSteps > 0 && step < WarmupSteps) return LearningRate * (step + 1) / WarmupSteps;
-        double progress = Math.Min(1.0, (double)(step - WarmupSteps) / Math.Max(1, Steps - WarmupSteps));
-        return LearningRate * (MinLrFraction + (1 - MinLrFraction) * 0.5 * (1 + Math.Cos(Math.PI * progress)));
-    }
+    public double LearningRateAt(int step) => LearningRateSchedule.At(step, LearningRate, WarmupSteps, Steps, MinLrFraction);
 }
 
 /// <summary>A batch for the head: feature maps [B, Ci, Hi, Wi] (finest first) and one target per image.</summary>
