@@ -14,6 +14,10 @@ internal static class CommandLine
         ("pretrain", "train the MAGVIT tokenizer: --profile tiny|cpu|gpu|magvit-b|magvit-l --out DIR [--steps N] [--resume]", Commands.PretrainCommand.Run),
         ("reconstruct", "reconstruct held-out clips with a checkpoint's EMA tokenizer: --checkpoint C --out DIR", Commands.ReconstructCommand.Run),
         ("bench tokenizer", "tokenizer training/encode clips/s and peak RSS (tiny, cpu) [--steps N]", Commands.BenchTokenizerCommand.Run),
+        ("study", "the whole comparison (variants a-g x seeds) -> study.csv/json: " + Commands.StudyCommands.CommonHelp + " [--variants a,b,..] [--seeds 0,1,2]", Commands.StudyCommands.Study),
+        ("extract", "encode a variant's train/val images into the feature cache: --variant ID " + Commands.StudyCommands.CommonHelp, Commands.StudyCommands.Extract),
+        ("train-head", "train one head: --variant ID --seed K " + Commands.StudyCommands.CommonHelp, Commands.StudyCommands.TrainHead),
+        ("predict", "run a trained head on the val split -> predictions.json, eval.txt: --variant ID --seed K " + Commands.StudyCommands.CommonHelp, Commands.StudyCommands.Predict),
         ("bench head", "time a segmentation-head training step on random features [--profile tiny|cpu|gpu --batch N --grid G --channels C --device D]", Commands.BenchHeadCommand.Run),
     };
 
@@ -41,7 +45,7 @@ internal static class CommandLine
                     Console.Error.WriteLine($"magvitseg {verb}: {e.Message}");
                     return 2;
                 }
-                catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException)
+                catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException or InvalidOperationException)
                 {
                     Console.Error.WriteLine($"magvitseg {verb}: error: {e.Message}");
                     return 1;

@@ -9,6 +9,8 @@ namespace MagvitSeg.Runtime;
 /// </summary>
 public static class TorchRuntime
 {
+    static TorchRuntime() => Nnpack.DisableIfUnavailable();
+
     /// <summary>
     /// Resolves a device name: <c>auto</c> (CUDA when available, else CPU), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.
     /// </summary>

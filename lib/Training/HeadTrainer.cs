@@ -39,6 +39,8 @@ public sealed record HeadStepResult(int Step, double Loss, double Class, double 
 public sealed class HeadTrainer : IDisposable
 {
     private readonly optim.Optimizer _optimizer;
+    private readonly double[] _groupScales;
+    private readonly List<Parameter> _clipped;
     private readonly Generator _points;
     private int _step;
 
@@ -60,7 +62,16 @@ public sealed class HeadTrainer : IDisposable
     /// <summary>Steps taken so far.</summary>
     public int StepsDone => _step;
 
-    public HeadTrainer(MaskHead head, MaskHeadLoss loss, HeadTrainConfig config, Device? device = null)
+    /// <param name="head">The head to train.</param>
+    /// <param name="loss">Its criterion.</param>
+    /// <param name="config">Settings.</param>
+    /// <param name="device">Where the head lives (CPU when null).</param>
+    /// <param name="extraParameters">Parameters trained together with the head (the encoder, when fine-tuning end to end);
+    /// they get <paramref name="extraLrScale"/> x the learning rate and the same weight-decay rule.</param>
+    /// <param name="extraLrScale">Learning-rate multiplier of <paramref name="extraParameters"/> (backbones are usually
+    /// fine-tuned 10x slower than a fresh head).</param>
+    public HeadTrainer(MaskHead head, MaskHeadLoss loss, HeadTrainConfig config, Device? device = null,
+        IEnumerable<(string Name, Parameter Parameter)>? extraParameters = null, double extraLrScale = 0.1)
     {
         Head = head;
         Loss = loss;
@@ -72,11 +83,24 @@ public sealed class HeadTrainer : IDisposable
         var named = Head.named_parameters().ToList();
         bool NoDecay((string name, Parameter parameter) p) => p.parameter.dim() <= 1 || p.name.StartsWith("query_", StringComparison.Ordinal);
         NoDecayParameters = named.Where(NoDecay).Select(p => p.name).ToArray();
-        _optimizer = optim.AdamW(new[]
+        var groups = new List<AdamW.ParamGroup>
         {
-            new AdamW.ParamGroup(named.Where(p => !NoDecay(p)).Select(p => p.parameter), lr: config.LearningRate, weight_decay: config.WeightDecay),
-            new AdamW.ParamGroup(named.Where(NoDecay).Select(p => p.parameter), lr: config.LearningRate, weight_decay: 0),
-        }, config.LearningRate);
+            new(named.Where(p => !NoDecay(p)).Select(p => p.parameter), lr: config.LearningRate, weight_decay: config.WeightDecay),
+            new(named.Where(NoDecay).Select(p => p.parameter), lr: config.LearningRate, weight_decay: 0),
+        };
+        var scales = new List<double> { 1, 1 };
+        _clipped = named.Select(p => p.parameter).ToList();
+        var extra = (extraParameters ?? Enumerable.Empty<(string, Parameter)>()).Select(p => (name: p.Item1, parameter: p.Item2)).ToList();
+        if (extra.Count > 0)
+        {
+            double lr = config.LearningRate * extraLrScale;
+            groups.Add(new(extra.Where(p => !NoDecay(p)).Select(p => p.parameter), lr: lr, weight_decay: config.WeightDecay));
+            groups.Add(new(extra.Where(NoDecay).Select(p => p.parameter), lr: lr, weight_decay: 0));
+            scales.Add(extraLrScale); scales.Add(extraLrScale);
+            _clipped.AddRange(extra.Select(p => p.parameter));
+        }
+        _groupScales = scales.ToArray();
+        _optimizer = optim.AdamW(groups, config.LearningRate);
         _points = new Generator((ulong)config.Seed, CPU);
     }
 
@@ -95,7 +119,8 @@ public sealed class HeadTrainer : IDisposable
         var sw = Stopwatch.StartNew();
         Head.train();
         double lr = Config.LearningRateAt(_step);
-        foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
+        int g = 0;
+        foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr * _groupScales[g++];
         using var scope = NewDisposeScope();
         var feats = features.Select(f => f.to(Device)).ToList();
         var tg = targets.Select(t => t.To(Device)).ToList();
@@ -112,7 +137,7 @@ public sealed class HeadTrainer : IDisposable
                 $"Head training stopped: the loss became {total} at step {_step} (class {loss.Class:G4}, mask {loss.Mask:G4}, dice {loss.Dice:G4}, lr {lr:G3}). " +
                 "Lower the learning rate, or check the features for NaN/Inf (e.g. a diverged encoder checkpoint).");
         loss.Total.backward();
-        if (Config.GradClip > 0) nn.utils.clip_grad_norm_(Head.parameters(), Config.GradClip);
+        if (Config.GradClip > 0) nn.utils.clip_grad_norm_(_clipped, Config.GradClip);
         _optimizer.step();
         _step++;
         return new HeadStepResult(_step, total, loss.Class, loss.Mask, loss.Dice, lr, sw.Elapsed.TotalSeconds);

@@ -8,14 +8,18 @@ namespace MagvitSeg.Data.Coco;
 /// <param name="Masks">[N, S, S] row-major 0/1 masks.</param>
 /// <param name="Classes">[N] contiguous class indices 0..K-1.</param>
 /// <param name="Ignore">[S, S] 1 inside crowd regions (and the padding), else 0.</param>
-public sealed record InstanceTarget(byte[] Masks, int[] Classes, byte[] Ignore)
+public sealed record InstanceMasks(byte[] Masks, int[] Classes, byte[] Ignore)
 {
     /// <summary>Number of instances.</summary>
     public int Count => Classes.Length;
 }
 
 /// <summary>Where an image sits in its padded square: its original size and the scaled size at the top-left.</summary>
-public sealed record ImageGeometry(long ImageId, int Width, int Height, int ScaledWidth, int ScaledHeight);
+public sealed record ImagePlacement(long ImageId, int Width, int Height, int ScaledWidth, int ScaledHeight)
+{
+    /// <summary>The predictor's view of this placement in an <paramref name="size"/> x <paramref name="size"/> input.</summary>
+    public Models.ImageGeometry ToGeometry(int size) => new(size, size, 0, 0, ScaledWidth, ScaledHeight, Height, Width);
+}
 
 /// <summary>
 /// A COCO-format split (real COCO, coco-tiny or MovingShapes stills) decoded for the segmentation head: images resized
@@ -27,14 +31,16 @@ public sealed class CocoImageSet
 {
     /// <summary>The ground truth the images come from.</summary>
     public CocoDataset Gt { get; }
+    /// <summary>The ground truth restricted to the loaded images (what predictions on this set are evaluated against).</summary>
+    public CocoDataset LoadedGt { get; }
     /// <summary>Working resolution S.</summary>
     public int Size { get; }
     /// <summary>Images [N, 3, S, S] flattened.</summary>
     public float[] Pixels { get; }
     /// <summary>Per-image targets.</summary>
-    public IReadOnlyList<InstanceTarget> Targets { get; }
+    public IReadOnlyList<InstanceMasks> Targets { get; }
     /// <summary>Per-image geometry (to map predictions back to the original size).</summary>
-    public IReadOnlyList<ImageGeometry> Geometry { get; }
+    public IReadOnlyList<ImagePlacement> Geometry { get; }
     /// <summary>COCO category id of each class index.</summary>
     public IReadOnlyList<long> CategoryIds { get; }
     /// <summary>Images that could not be read: path and reason.</summary>
@@ -44,9 +50,22 @@ public sealed class CocoImageSet
     /// <summary>Number of classes K.</summary>
     public int NumClasses => CategoryIds.Count;
 
-    private CocoImageSet(CocoDataset gt, int size, float[] pixels, List<InstanceTarget> targets, List<ImageGeometry> geo, List<long> cats, List<(string, string)> skipped)
+    /// <summary>Image <paramref name="index"/>'s targets as the head's tensors: masks [M, S, S] (bool), classes [M], ignore [S, S].</summary>
+    public Models.InstanceTarget TargetTensors(int index)
+    {
+        var t = Targets[index];
+        return new Models.InstanceTarget(
+            tensor(t.Masks, new long[] { t.Count, Size, Size }).to(ScalarType.Bool),
+            tensor(t.Classes.Select(c => (long)c).ToArray()),
+            tensor(t.Ignore, new long[] { Size, Size }).to(ScalarType.Bool));
+    }
+
+    private CocoImageSet(CocoDataset gt, int size, float[] pixels, List<InstanceMasks> targets, List<ImagePlacement> geo, List<long> cats, List<(string, string)> skipped)
     {
         Gt = gt; Size = size; Pixels = pixels; Targets = targets; Geometry = geo; CategoryIds = cats; Skipped = skipped;
+        var ids = geo.Select(g => g.ImageId).ToHashSet();
+        LoadedGt = ids.Count == gt.Images.Count ? gt : new CocoDataset(gt.Source,
+            gt.Images.Where(i => ids.Contains(i.Id)).ToList(), gt.Annotations.Where(a => ids.Contains(a.ImageId)).ToList(), gt.Categories);
     }
 
     /// <summary>Loads a split.</summary>
@@ -64,8 +83,8 @@ public sealed class CocoImageSet
         var annsByImage = gt.Annotations.GroupBy(a => a.ImageId).ToDictionary(g => g.Key, g => g.ToList());
         int S = size, per = 3 * S * S;
         var pixels = new float[imgs.Count][];
-        var targets = new InstanceTarget?[imgs.Count];
-        var geo = new ImageGeometry?[imgs.Count];
+        var targets = new InstanceMasks?[imgs.Count];
+        var geo = new ImagePlacement?[imgs.Count];
         var errors = new string?[imgs.Count];
         Parallel.For(0, imgs.Count, i =>
         {
@@ -79,7 +98,7 @@ public sealed class CocoImageSet
                 double scale = (double)S / Math.Max(w, h);
                 int sw = Math.Max(1, (int)Math.Round(w * scale)), sh = Math.Max(1, (int)Math.Round(h * scale));
                 pixels[i] = Resize(rgba, w, h, sw, sh, S);
-                geo[i] = new ImageGeometry(img.Id, w, h, sw, sh);
+                geo[i] = new ImagePlacement(img.Id, w, h, sw, sh);
                 targets[i] = Target(annsByImage.GetValueOrDefault(img.Id) ?? new List<CocoAnnotation>(), img, catIndex, sw, sh, S);
             }
             catch (Exception e) when (e is InvalidDataException or FileNotFoundException)
@@ -88,7 +107,7 @@ public sealed class CocoImageSet
             }
         });
         var skipped = new List<(string, string)>();
-        var keepPix = new List<float[]>(); var keepT = new List<InstanceTarget>(); var keepG = new List<ImageGeometry>();
+        var keepPix = new List<float[]>(); var keepT = new List<InstanceMasks>(); var keepG = new List<ImagePlacement>();
         for (int i = 0; i < imgs.Count; i++)
         {
             if (errors[i] is { } err) { skipped.Add((Path.Combine(imageDir, imgs[i].FileName), err)); continue; }
@@ -125,7 +144,7 @@ public sealed class CocoImageSet
         return o;
     }
 
-    private static InstanceTarget Target(List<CocoAnnotation> anns, CocoImage img, Dictionary<long, int> catIndex, int sw, int sh, int S)
+    private static InstanceMasks Target(List<CocoAnnotation> anns, CocoImage img, Dictionary<long, int> catIndex, int sw, int sh, int S)
     {
         var ignore = new byte[S * S];
         for (int y = 0; y < S; y++) for (int x = 0; x < S; x++) if (x >= sw || y >= sh) ignore[y * S + x] = 1;
@@ -153,6 +172,6 @@ public sealed class CocoImageSet
         }
         var flat = new byte[masks.Count * S * S];
         for (int i = 0; i < masks.Count; i++) masks[i].CopyTo(flat, i * S * S);
-        return new InstanceTarget(flat, classes.ToArray(), ignore);
+        return new InstanceMasks(flat, classes.ToArray(), ignore);
     }
 }

@@ -1,0 +1,107 @@
+using System.Globalization;
+using MagvitSeg.Runtime;
+using MagvitSeg.Study;
+
+namespace MagvitSeg.Cli.Commands;
+
+/// <summary>
+/// The study verbs: <c>study</c> runs everything; <c>extract</c>, <c>train-head</c> and <c>predict</c> run one stage of one
+/// variant in the same study folder (so a later <c>study</c> reuses what they left).
+/// </summary>
+internal static class StudyCommands
+{
+    public const string CommonHelp = "--profile tiny|cpu|gpu [--out DIR] [--tokenizer DIR] [--coco DIR] [--head-steps N] [--device D] [--threads N]";
+
+    public static int Study(Args args)
+    {
+        var variants = args.Get("variants");
+        var seeds = args.Get("seeds");
+        using var runner = Open(args);
+        var rows = runner.Run(variants is null ? null : StudyVariant.Parse(variants.Split(',')), seeds is null ? null : ParseSeeds(seeds));
+        Console.WriteLine();
+        Console.WriteLine($"{"variant",-8} {"seeds",5} {"AP",12} {"AP50",6} {"AP75",6} {"APs",6} {"APm",6} {"APl",6} {"mIoU",12} {"train s",8}  description");
+        foreach (var s in StudyTable.Summarise(rows))
+            Console.WriteLine($"{s.Variant,-8} {s.Seeds,5} {$"{s.AP:F1}±{s.APStd:F1}",12} {s.AP50,6:F1} {s.AP75,6:F1} {s.APs,6:F1} {s.APm,6:F1} {s.APl,6:F1} " +
+                              $"{$"{s.MIoU:F1}±{s.MIoUStd:F1}",12} {s.TrainSeconds,8:F0}  {s.Description}");
+        Console.WriteLine();
+        Console.WriteLine($"study table: {Path.Combine(runner.Paths.Root, "study.csv")} (and study.json)");
+        Console.WriteLine($"per-run outputs (head.pt, metrics.csv, predictions.json, eval.txt): {Path.Combine(runner.Paths.Root, "runs")}");
+        return 0;
+    }
+
+    public static int Extract(Args args)
+    {
+        string id = args.Require("variant");
+        using var runner = Open(args);
+        var variant = StudyVariant.Parse(new[] { id })[0];
+        if (variant.FineTune) throw new CliException($"variant '{id}' fine-tunes the encoder, so it has no frozen features to extract.");
+        var extractor = runner.Extractor(variant);
+        foreach (var split in new[] { "train", "val" })
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            var levels = runner.Features(extractor, split);
+            Console.WriteLine($"{split}: {string.Join(" + ", levels.Select(l => $"[{string.Join(", ", l.shape)}]"))} in {sw.Elapsed.TotalSeconds:F1} s " +
+                              $"({levels[0].shape[0] / sw.Elapsed.TotalSeconds:F1} images/s, including a cache hit when it was already built)");
+            foreach (var l in levels) l.Dispose();
+        }
+        Console.WriteLine($"feature cache: {runner.Paths.Features}");
+        return 0;
+    }
+
+    public static int TrainHead(Args args)
+    {
+        string id = args.Require("variant");
+        int seed = args.GetInt("seed", 0);
+        using var runner = Open(args);
+        var r = runner.TrainHead(StudyVariant.Parse(new[] { id })[0], seed);
+        Console.WriteLine($"({r.Variant}) seed {r.Seed}: trained in {r.Seconds:F0} s, final loss {r.FinalLoss:F4}; head: {runner.Paths.Run(r.Variant, r.Seed)}");
+        return 0;
+    }
+
+    public static int Predict(Args args)
+    {
+        string id = args.Require("variant");
+        int seed = args.GetInt("seed", 0);
+        using var runner = Open(args);
+        var r = runner.EvaluateHead(StudyVariant.Parse(new[] { id })[0], seed);
+        string dir = runner.Paths.Run(r.Variant, r.Seed);
+        Console.WriteLine(File.ReadAllText(Path.Combine(dir, "eval.txt")));
+        Console.WriteLine($"predictions: {Path.Combine(dir, "predictions.json")}");
+        return 0;
+    }
+
+    private static StudyRunner Open(Args args)
+    {
+        string profileName = args.Get("profile", "tiny");
+        StudyProfile profile;
+        try { profile = StudyProfile.Get(profileName); }
+        catch (ArgumentException e) { throw new CliException(e.Message); }
+        int headSteps = args.GetInt("head-steps", 0);
+        int trainImages = args.GetInt("train-images", 0), valImages = args.GetInt("val-images", 0);
+        if (headSteps > 0) profile = profile with { HeadTraining = profile.HeadTraining with { Steps = headSteps } };
+        if (trainImages > 0) profile = profile with { TrainImages = trainImages };
+        if (valImages > 0) profile = profile with { ValImages = valImages };
+        var paths = StudyPaths.Default(profile.Name, args.Get("out"));
+        if (args.Get("tokenizer") is { } tok) paths = paths with { Tokenizer = tok };
+        if (args.Get("image-tokenizer") is { } tok2) paths = paths with { ImageTokenizer = tok2 };
+        if (args.Get("coco") is { } coco)
+        {
+            if (!File.Exists(Path.Combine(coco, "annotations", "instances_train2017.json")))
+                throw new CliException($"--coco '{coco}' has no annotations/instances_train2017.json (expected a COCO-format folder such as ../shared/data/coco-tiny).");
+            paths = paths with { CocoRoot = coco };
+        }
+        var device = TorchRuntime.ResolveDevice(args.Get("device", "auto"));
+        // One intra-op thread on CPU by default, as pretrain: repeatable numbers for a seed (see environment.md).
+        int threads = args.GetInt("threads", -1);
+        TorchRuntime.SetThreads(threads >= 0 ? threads : device.type == TorchSharp.DeviceType.CPU ? 1 : 0);
+        args.EnsureAllUsed();
+        Console.WriteLine($"{TorchRuntime.Describe()}; device {device}");
+        Console.WriteLine($"study profile {profile.Name}: {profile.TrainImages} train / {profile.ValImages} val images at {profile.ImageSize}px, " +
+                          $"head {profile.HeadTraining.Steps} steps x batch {profile.BatchSize}, seeds {string.Join(",", profile.Seeds)}; folder {paths.Root}");
+        return new StudyRunner(profile, paths, device, Console.WriteLine);
+    }
+
+    private static int[] ParseSeeds(string s) =>
+        s.Split(',').Select(x => int.TryParse(x, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v
+            : throw new CliException($"--seeds '{s}': expected comma-separated integers, e.g. 0,1,2")).ToArray();
+}

@@ -1,0 +1,74 @@
+using MagvitSeg.Config;
+using MagvitSeg.Models;
+using MagvitSeg.Training;
+
+namespace MagvitSeg.Study;
+
+/// <summary>
+/// Everything one study run fixes for all its variants: the tokenizer profile, the image sets, the head, its training
+/// budget and the seeds. Variants differ only in where the head's features come from (<see cref="StudyVariant"/>).
+/// </summary>
+/// <param name="Name">tiny, cpu or gpu.</param>
+/// <param name="Tokenizer">The tokenizer profile pretrained for the video encoder (and twinned for the image-only baseline).</param>
+/// <param name="TrainImages">MovingShapes stills exported for head training.</param>
+/// <param name="ValImages">MovingShapes stills exported for evaluation.</param>
+/// <param name="Head">Size of the mask head.</param>
+/// <param name="HeadTraining">Steps, learning rate and schedule of every head run (the seed is set per run).</param>
+/// <param name="BatchSize">Images per head step.</param>
+/// <param name="Seeds">One head run per seed and variant.</param>
+/// <param name="Selection">The base feature selection (<see cref="Masking.FeatureSelection.Named"/>).</param>
+/// <param name="Variants">Variant ids to run, in order (see <see cref="StudyVariant.All"/>).</param>
+/// <param name="FineTuneLrScale">Learning-rate multiplier of the encoder in the fine-tuned upper bound.</param>
+/// <param name="FineTuneSeeds">Seeds of the fine-tuned upper bound (it costs an encoder backward per step); null = all.</param>
+public sealed record StudyProfile(
+    string Name,
+    TokenizerProfile Tokenizer,
+    int TrainImages,
+    int ValImages,
+    MaskHeadConfig Head,
+    HeadTrainConfig HeadTraining,
+    int BatchSize,
+    int[] Seeds,
+    string Selection,
+    string[] Variants,
+    double FineTuneLrScale = 0.1,
+    int[]? FineTuneSeeds = null)
+{
+    /// <summary>Working resolution of the still images: the tokenizer's frame size.</summary>
+    public int ImageSize => Tokenizer.Vqvae.Height;
+
+    /// <summary>Seeds of a variant.</summary>
+    public int[] SeedsOf(StudyVariant v) => v.FineTune && FineTuneSeeds is { Length: > 0 } ? FineTuneSeeds : Seeds;
+
+    /// <summary>
+    /// CI and README size: 32x32 stills, the tiny tokenizer, every variant, 3 seeds (1 for the fine-tuned upper bound, which
+    /// back-propagates through the encoder); a few minutes on 2 cores. It proves the pipeline, not the hypothesis.
+    /// </summary>
+    public static StudyProfile Tiny { get; } = new("tiny", TokenizerProfile.Tiny,
+        TrainImages: 48, ValImages: 24, MaskHeadConfig.Tiny,
+        new HeadTrainConfig(Steps: 40, LearningRate: 1e-3, WarmupSteps: 4, GradClip: 1.0, LogIntervalSeconds: 5),
+        BatchSize: 8, Seeds: new[] { 0, 1, 2 }, Selection: "pyramid", Variants: StudyVariant.All.Select(v => v.Id).ToArray(),
+        FineTuneSeeds: new[] { 0 });
+
+    /// <summary>The laptop study: 64x64 stills of held-out MovingShapes videos, the cpu tokenizer, every variant, 3 seeds.</summary>
+    public static StudyProfile Cpu { get; } = new("cpu", TokenizerProfile.Cpu,
+        TrainImages: 1000, ValImages: 200, MaskHeadConfig.Cpu,
+        new HeadTrainConfig(Steps: 1500, LearningRate: 5e-4, WarmupSteps: 50, GradClip: 1.0, LogIntervalSeconds: 10),
+        BatchSize: 8, Seeds: new[] { 0, 1, 2 }, Selection: "pyramid", Variants: StudyVariant.All.Select(v => v.Id).ToArray(),
+        FineTuneSeeds: new[] { 0 });
+
+    /// <summary>One GPU: 128x128 stills, the gpu tokenizer, the GPU head, 3 seeds everywhere.</summary>
+    public static StudyProfile Gpu { get; } = new("gpu", TokenizerProfile.Gpu,
+        TrainImages: 10000, ValImages: 1000, MaskHeadConfig.Gpu,
+        new HeadTrainConfig(Steps: 20000, LearningRate: 1e-4, WarmupSteps: 500, GradClip: 0.01, LogIntervalSeconds: 10),
+        BatchSize: 32, Seeds: new[] { 0, 1, 2 }, Selection: "pyramid", Variants: StudyVariant.All.Select(v => v.Id).ToArray());
+
+    /// <summary>All profiles.</summary>
+    public static IReadOnlyList<StudyProfile> All { get; } = new[] { Tiny, Cpu, Gpu };
+
+    /// <summary>Looks a profile up by name.</summary>
+    /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
+    public static StudyProfile Get(string name) =>
+        All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"Unknown study profile '{name}'. Known profiles: {string.Join(", ", All.Select(p => p.Name))}.");
+}

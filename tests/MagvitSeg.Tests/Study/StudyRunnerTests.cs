@@ -1,0 +1,92 @@
+using MagvitSeg.Config;
+using MagvitSeg.Models;
+using MagvitSeg.Study;
+using MagvitSeg.Training;
+using static TorchSharp.torch;
+
+namespace MagvitSeg.Tests.Study;
+
+public class StudyRunnerTests
+{
+    /// <summary>The tiny profile cut to seconds: a few tokenizer and head steps, a handful of images, two seeds.</summary>
+    private static StudyProfile Micro()
+    {
+        var tiny = StudyProfile.Tiny;
+        var tok = TokenizerProfile.Tiny with
+        {
+            Training = TokenizerProfile.Tiny.Training with { Steps = 4, EvalEvery = 0, CheckpointEvery = 4, DiscriminatorStartStep = 2, LogEvery = 2 },
+        };
+        return tiny with
+        {
+            Tokenizer = tok, TrainImages = 12, ValImages = 6, HeadTraining = tiny.HeadTraining with { Steps = 3 },
+            BatchSize = 4, Seeds = new[] { 0, 1 }, FineTuneSeeds = new[] { 0 },
+        };
+    }
+
+    [Fact]
+    public void TinyStudyRunsEveryVariantWritesStudyCsvAndResumes()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "magvitseg-study-" + Guid.NewGuid().ToString("N"));
+        var paths = new StudyPaths(root, Path.Combine(root, "tokenizer"), Path.Combine(root, "tokenizer-2d"));
+        var log = new List<string>();
+        try
+        {
+            List<StudyRow> rows;
+            using (var runner = new StudyRunner(Micro(), paths, CPU, log.Add)) rows = runner.Run();
+
+            var expected = StudyVariant.All.SelectMany(v => (v.FineTune ? new[] { 0 } : new[] { 0, 1 }).Select(s => (v.Id, s))).ToList();
+            Assert.Equal(expected, rows.Select(r => (r.Variant, r.Seed)).ToList());
+            var csv = StudyTable.ReadCsv(Path.Combine(root, "study.csv"));
+            Assert.Equal(rows.Count, csv.Count);
+            Assert.All(csv, r =>
+            {
+                Assert.InRange(r.AP, 0, 100);
+                Assert.InRange(r.AP50, r.AP, 100);                                             // AP averages AP50..AP95
+                Assert.True(r.TrainSeconds > 0);
+            });
+            Assert.True(File.Exists(Path.Combine(root, "study.json")));
+            Assert.True(File.Exists(Path.Combine(root, "config.json")));
+            foreach (var (id, seed) in expected)
+            {
+                string run = paths.Run(id, seed);
+                foreach (var f in new[] { "head.pt", "metrics.csv", "predictions.json", "eval.txt", "run.json", "train.json", "config.json" })
+                    Assert.True(File.Exists(Path.Combine(run, f)), $"{run}/{f} is missing");
+            }
+            Assert.True(File.Exists(Path.Combine(paths.Run("g", 0), "encoder.pt")));
+            Assert.NotNull(PretrainRun.Finished(paths.ImageTokenizer, TokenizerProfile.Tiny.ImageTwin()));
+
+            // A second run reuses every finished head and reports the same numbers.
+            log.Clear();
+            using (var runner = new StudyRunner(Micro(), paths, CPU, log.Add))
+            {
+                var again = runner.Run();
+                Assert.Equal(rows, again);
+            }
+            Assert.DoesNotContain(log, l => l.Contains("training the head"));
+            Assert.Equal(expected.Count, log.Count(l => l.Contains("reusing the trained head")));
+        }
+        finally { if (Directory.Exists(root)) Directory.Delete(root, recursive: true); }
+    }
+
+    [Fact]
+    public void FineTuningMovesTheEncoderAndFrozenVariantsDoNot()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "magvitseg-study-" + Guid.NewGuid().ToString("N"));
+        var paths = new StudyPaths(root, Path.Combine(root, "tokenizer"), Path.Combine(root, "tokenizer-2d"));
+        try
+        {
+            using var runner = new StudyRunner(Micro(), paths, CPU);
+            var (video, _) = runner.Encoder(FeatureEncoder.Video);
+            var before = video.Encoder.parameters().Select(p => p.detach().clone()).ToList();
+            runner.TrainHead(StudyVariant.Parse(new[] { "a" })[0], 0);
+            runner.TrainHead(StudyVariant.Parse(new[] { "g" })[0], 0);
+            // The shared frozen encoder is untouched by both ...
+            Assert.All(video.Encoder.parameters().Zip(before), p => Assert.True(p.First.allclose(p.Second, 0, 0)));
+            // ... and the fine-tuned copy saved with run g differs from it.
+            var tuned = new Magvit3dVqvae(video.Config);
+            tuned.Encoder.load(Path.Combine(paths.Run("g", 0), "encoder.pt"));
+            Assert.Contains(tuned.Encoder.parameters().Zip(before), p => !p.First.allclose(p.Second, 0, 0));
+        }
+        finally { if (Directory.Exists(root)) Directory.Delete(root, recursive: true); }
+    }
+}
