@@ -54,7 +54,8 @@ public static partial class NotebookRunner
     /// the first one that fails. Returns the results of the notebooks that ran.
     /// </summary>
     public static IReadOnlyList<NotebookResult> RunAll(string repoRoot, string profile, string outputDir, string? only = null,
-                                                      Action<string>? log = null, TimeSpan? timeoutPerNotebook = null)
+                                                      Action<string>? log = null, TimeSpan? timeoutPerNotebook = null,
+                                                      IReadOnlyDictionary<string, string>? environment = null)
     {
         var notebooks = Find(repoRoot, only);
         EnsureTool(repoRoot);
@@ -63,7 +64,7 @@ public static partial class NotebookRunner
         {
             string outPath = Path.Combine(outputDir, Path.ChangeExtension(Path.GetFileName(nb), ".ipynb"));
             log?.Invoke($"notebook {Path.GetFileName(nb)} (profile {profile}) ...");
-            var r = Run(repoRoot, nb, profile, outPath, timeoutPerNotebook ?? TimeSpan.FromHours(2));
+            var r = Run(repoRoot, nb, profile, outPath, timeoutPerNotebook ?? TimeSpan.FromHours(2), environment);
             results.Add(r);
             log?.Invoke($"notebook {Path.GetFileName(nb)}: {(r.Succeeded ? "ok" : "FAILED")} in {r.Elapsed.TotalSeconds:F0} s -> {r.OutputPath}");
             if (!r.Succeeded) break;
@@ -71,8 +72,12 @@ public static partial class NotebookRunner
         return results;
     }
 
-    /// <summary>Runs one notebook headless; the executed copy is written atomically to <paramref name="outputPath"/>.</summary>
-    public static NotebookResult Run(string repoRoot, string notebook, string profile, string outputPath, TimeSpan timeout)
+    /// <summary>
+    /// Runs one notebook headless; the executed copy is written atomically to <paramref name="outputPath"/>.
+    /// <paramref name="environment"/> adds environment variables for the kernel (e.g. <see cref="Runtime.RepoPaths.ResultsEnv"/>).
+    /// </summary>
+    public static NotebookResult Run(string repoRoot, string notebook, string profile, string outputPath, TimeSpan timeout,
+                                     IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!File.Exists(notebook)) throw new FileNotFoundException($"Notebook '{notebook}' not found.", notebook);
         string full = Path.GetFullPath(outputPath);
@@ -82,7 +87,7 @@ public static partial class NotebookRunner
         var sw = Stopwatch.StartNew();
         var r = RunDotnet(Path.Combine(repoRoot, "notebooks"),
             new[] { "tool", "run", "dotnet-repl", "--", "--run", Path.GetFullPath(notebook), "--exit-after-run",
-                    "--output-path", tmp, "--input", $"profile={profile}" }, timeout);
+                    "--output-path", tmp, "--input", $"profile={profile}" }, timeout, environment);
         NotebookError? error = null;
         if (File.Exists(tmp))
         {
@@ -93,7 +98,8 @@ public static partial class NotebookRunner
         return new NotebookResult(notebook, full, r.ExitCode, sw.Elapsed, error, Tail(r.Output, 40));
     }
 
-    private static (int ExitCode, string Output) RunDotnet(string workingDirectory, IEnumerable<string> args, TimeSpan timeout)
+    private static (int ExitCode, string Output) RunDotnet(string workingDirectory, IEnumerable<string> args, TimeSpan timeout,
+                                                           IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -105,6 +111,8 @@ public static partial class NotebookRunner
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";
+        if (environment is not null)
+            foreach (var (name, value) in environment) psi.Environment[name] = value;
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("Could not start 'dotnet'.");
         var output = new StringBuilder();
         p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };

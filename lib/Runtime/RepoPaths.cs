@@ -9,6 +9,9 @@ public static class RepoPaths
     /// <summary>Environment variable that overrides where the shared folder is.</summary>
     public const string SharedEnv = "MAGVITSEG_SHARED";
 
+    /// <summary>Environment variable that overrides where results go (tests run notebooks into a temporary folder).</summary>
+    public const string ResultsEnv = "MAGVITSEG_RESULTS";
+
     /// <summary>The repository root: the nearest folder above <paramref name="start"/> holding MagvitSeg.slnx.</summary>
     /// <exception cref="DirectoryNotFoundException">No such folder above the start.</exception>
     public static string RepoRoot(string? start = null)
@@ -36,7 +39,14 @@ public static class RepoPaths
     public static string SharedData(params string[] parts) =>
         Path.Combine(new[] { SharedRoot(), "data" }.Concat(parts).ToArray());
 
-    /// <summary>The results folder of the checkout.</summary>
+    /// <summary>The results folder: $MAGVITSEG_RESULTS, else <c>results/</c> of the checkout.</summary>
+    public static string ResultsRoot()
+    {
+        string? env = Environment.GetEnvironmentVariable(ResultsEnv);
+        return !string.IsNullOrWhiteSpace(env) ? Path.GetFullPath(env) : Path.Combine(RepoRoot(), "results");
+    }
+
+    /// <summary>A path under the results folder (<see cref="ResultsRoot"/>).</summary>
     public static string Results(params string[] parts) =>
-        Path.Combine(new[] { RepoRoot(), "results" }.Concat(parts).ToArray());
+        Path.Combine(new[] { ResultsRoot() }.Concat(parts).ToArray());
 }

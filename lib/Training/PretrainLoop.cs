@@ -57,9 +57,10 @@ public static class PretrainLoop
     /// <param name="untilStep">Stop before this step.</param>
     /// <param name="log">Console lines.</param>
     /// <param name="evalBatches">Held-out batches per evaluation.</param>
+    /// <param name="onScalars">Called with the step reached and the last step's scalars by name each time they are read (every LogEvery steps): live progress displays.</param>
     /// <exception cref="NonFiniteLossException">A loss became NaN/Inf; the newest checkpoint on disk predates it.</exception>
     public static PretrainSummary Run(TokenizerTrainer trainer, IClipSource train, IClipSource? heldOut, PretrainOutput output,
-        long untilStep, Action<string>? log = null, int evalBatches = 2)
+        long untilStep, Action<string>? log = null, int evalBatches = 2, Action<long, IReadOnlyDictionary<string, double>>? onScalars = null)
     {
         var t = trainer.Profile.Training;
         Directory.CreateDirectory(output.Root);
@@ -98,6 +99,7 @@ public static class PretrainLoop
                     trainer.ThrowIfNonFinite();
                     double eta = (untilStep - trainer.Step) * t.BatchSize / Math.Max(rate, 1e-9);
                     log?.Invoke(FormatProgress(trainer.Step, untilStep, last, rate, eta));
+                    onScalars?.Invoke(trainer.Step, ByName(last));
                     window.Restart();
                 }
                 if (t.EvalEvery > 0 && heldOut is not null && (trainer.Step % t.EvalEvery == 0 || end))
@@ -121,11 +123,14 @@ public static class PretrainLoop
         {
             foreach (var p in pending) p.Scalars.Dispose();
         }
-        var lastByName = StepLosses.Names.Select((n, i) => (n, last[i])).ToDictionary(p => p.n, p => p.Item2);
+        var lastByName = ByName(last);
         double clipsPerSecond = trainedClips / Math.Max(trainSeconds, 1e-9);
         log?.Invoke($"done: {trainer.Step - startStep} steps in {total.Elapsed:hh\\:mm\\:ss}, {clipsPerSecond:F2} clips/s (training only)");
         return new PretrainSummary(trainer.Step, clipsPerSecond, lastByName, lastEval);
     }
+
+    private static Dictionary<string, double> ByName(double[] scalars) =>
+        StepLosses.Names.Select((n, i) => (n, scalars[i])).ToDictionary(p => p.n, p => p.Item2);
 
     private static double[] Flush(MetricsLog metrics, List<(long Step, Tensor Scalars, double Lr)> pending, double rate)
     {

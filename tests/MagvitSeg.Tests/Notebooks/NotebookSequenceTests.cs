@@ -1,0 +1,152 @@
+using MagvitSeg.Notebooks;
+using MagvitSeg.Runtime;
+using Xunit.Abstractions;
+
+namespace MagvitSeg.Tests.Notebooks;
+
+/// <summary>
+/// Runs every notebook (notebooks/NN-*.dib) once, in order, headless with the tiny profile, through the route of
+/// <c>magvitseg notebooks run</c> (<see cref="NotebookRunner.RunAll"/>), with results written to a temporary folder
+/// (<see cref="RepoPaths.ResultsEnv"/>) so a developer's results/ are neither used nor touched: notebook 02 trains
+/// the tiny tokenizer from scratch and 03 reads it. The first cell of each notebook builds artifacts/kernel when
+/// missing or stale, so nothing needs building first.
+/// </summary>
+public sealed class NotebookSequenceFixture : IDisposable
+{
+    public NotebookSequenceFixture()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "magvitseg-notebooks-" + Guid.NewGuid().ToString("N"));
+        ResultsRoot = Path.Combine(Root, "results");
+        var log = new List<string>();
+        Results = NotebookRunner.RunAll(RepoPaths.RepoRoot(), "tiny", Path.Combine(Root, "notebooks"), log: log.Add,
+            timeoutPerNotebook: TimeSpan.FromMinutes(10),
+            environment: new Dictionary<string, string> { [RepoPaths.ResultsEnv] = ResultsRoot });
+        Log = log;
+    }
+
+    /// <summary>The temporary folder (executed notebooks and results).</summary>
+    public string Root { get; }
+
+    /// <summary>What the notebooks saw as results/.</summary>
+    public string ResultsRoot { get; }
+
+    /// <summary>The notebooks that ran, in order (the run stops at the first failure).</summary>
+    public IReadOnlyList<NotebookResult> Results { get; }
+
+    /// <summary>The runner's progress lines (name, time, outcome per notebook).</summary>
+    public IReadOnlyList<string> Log { get; }
+
+    /// <summary>The result of notebook NN; fails the test when it did not run or did not pass.</summary>
+    public NotebookResult Passed(string number)
+    {
+        var r = Results.FirstOrDefault(x => Path.GetFileName(x.Notebook).StartsWith(number + "-", StringComparison.Ordinal));
+        Assert.True(r is not null, $"notebook {number} did not run (an earlier one failed?):\n{string.Join("\n", Log)}");
+        Assert.True(r!.Succeeded, $"notebook {Path.GetFileName(r.Notebook)}: exit {r.ExitCode}, error {r.FirstError}, console:\n{r.ConsoleTail}");
+        return r;
+    }
+
+    /// <summary>A figure of the tiny profile: asserts it exists and is a PNG.</summary>
+    public void AssertFigures(params string[] names)
+    {
+        foreach (var name in names)
+        {
+            string path = Path.Combine(ResultsRoot, "tiny", "figures", name + ".png");
+            Assert.True(File.Exists(path), $"figure {path} was not written");
+            AssertPng(File.ReadAllBytes(path), path);
+        }
+    }
+
+    public static void AssertPng(byte[] bytes, string what)
+    {
+        Assert.True(bytes.Length > 8, $"{what} is empty");
+        Assert.True(bytes[..4].SequenceEqual(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }), $"{what} is not a PNG");
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
+    }
+}
+
+/// <summary>One test per notebook, each checking the outputs and figures of the shared ordered run.</summary>
+[Trait("Category", "Notebook")]
+public class NotebookSequenceTests(NotebookSequenceFixture run, ITestOutputHelper output) : IClassFixture<NotebookSequenceFixture>
+{
+    private IReadOnlyList<NotebookOutput> Outputs(string number)
+    {
+        var r = run.Passed(number);
+        output.WriteLine($"{Path.GetFileName(r.Notebook)}: {r.Elapsed.TotalSeconds:F0} s");
+        var outputs = Ipynb.Outputs(r.OutputPath);
+        var html = outputs.Where(o => o.Kind == "text/html").ToList();
+        // plotly.js is inlined once per notebook (offline), and only there.
+        if (html.Any(o => o.Text.Contains("Plotly.newPlot"))) Assert.Single(html, o => o.Text.Contains("plotly.js v4.1.2"));
+        foreach (var png in outputs.Where(o => o.Kind == "image/png"))
+            NotebookSequenceFixture.AssertPng(Convert.FromBase64String(png.Text.Trim()), $"an image/png output of notebook {number}");
+        return outputs;
+    }
+
+    private static void AssertChart(IReadOnlyList<NotebookOutput> outputs, string title) =>
+        Assert.Contains(outputs, o => o.Kind == "text/html" && o.Text.Contains("Plotly.newPlot") && o.Text.Contains(title));
+
+    [Fact]
+    public void Environment00ShowsTensorChartImageAndProgress()
+    {
+        var outputs = Outputs("00");
+        Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains("profile: tiny"));
+        // The tensor cell: sum of 1..6 computed by TorchSharp inside the kernel.
+        Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains("sum of 1..6 = 21"));
+        AssertChart(outputs, "Display check");
+        Assert.Single(outputs, o => o.Kind == "image/png");
+        Assert.Contains(outputs, o => o.Text.Contains("matmul 20/20 (100.0%)"));
+    }
+
+    [Fact]
+    public void Data01ShowsClipsOverlaysStatisticsAndWritesFigures()
+    {
+        var outputs = Outputs("01");
+        Assert.True(outputs.Count(o => o.Kind == "image/png") >= 4);
+        Assert.Contains(outputs, o => o.Kind == "text/html" && o.Text.Contains("@keyframes magvitseg-clip-"));     // the playing clips
+        Assert.Contains(outputs, o => o.Kind == "text/html" && o.Text.Contains("magvitseg-table") && o.Text.Contains("coco-tiny val"));
+        AssertChart(outputs, "Instances per image");
+        AssertChart(outputs, "Instance area");
+        run.AssertFigures("01-clips", "01-clip-instances", "01-stills-instances", "01-coco-instances",
+                          "01-instances-per-image", "01-instance-area", "01-categories-shapes", "01-categories-coco");
+    }
+
+    [Fact]
+    public void Pretraining02TrainsWithProgressDrawsCurvesAndReconstructions()
+    {
+        var outputs = Outputs("02");
+        // A fresh results folder: the tiny tokenizer is trained here, its progress line updated to the end.
+        Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains("trained the 'tiny' tokenizer for 200 steps"));
+        Assert.Contains(outputs, o => o.Text.Contains("tokenizer 200/200 (100.0%)"));
+        AssertChart(outputs, "Training losses");
+        AssertChart(outputs, "Reconstruction PSNR");
+        AssertChart(outputs, "Codebook perplexity");
+        Assert.Contains(outputs, o => o.Kind == "image/png");
+        Assert.True(File.Exists(Path.Combine(run.ResultsRoot, "tiny", "tokenizer", "checkpoints", "step-00000200.ckpt")));
+        run.AssertFigures("02-losses", "02-psnr", "02-perplexity", "02-reconstructions");
+    }
+
+    [Fact]
+    public void LatentInspection03ReusesTheRunAndShowsCodesPcaAndConditioning()
+    {
+        var outputs = Outputs("03");
+        Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains("reused the finished 'tiny' run"));
+        AssertChart(outputs, "Codebook usage");
+        AssertChart(outputs, "Latent frames vs the condition frame");
+        Assert.Contains(outputs, o => o.Kind == "text/html" && o.Text.Contains("magvitseg-table") && o.Text.Contains("first-frame"));
+        Assert.True(outputs.Count(o => o.Kind == "image/png") >= 4);
+        run.AssertFigures("03-codebook-usage", "03-code-ranks", "03-token-maps-clip", "03-token-maps-images", "03-code-patches",
+                          "03-conditioning-cosine", "03-conditioning-pca");
+    }
+
+    [Fact]
+    public void EveryNotebookRanAndPassed()
+    {
+        var all = NotebookRunner.Find(RepoPaths.RepoRoot());
+        foreach (var line in run.Log) output.WriteLine(line);
+        Assert.Equal(all.Select(Path.GetFileName), run.Results.Select(r => Path.GetFileName(r.Notebook)));
+        Assert.All(run.Results, r => Assert.True(r.Succeeded, $"{Path.GetFileName(r.Notebook)}: {r.FirstError}"));
+    }
+}
