@@ -244,8 +244,9 @@ public sealed class StudyRunner : IDisposable
             case FeatureEncoder.Video:
             {
                 var v = Profile.Tokenizer.Vqvae;
-                string ckpt = PretrainRun.EnsureTrained(Profile.Tokenizer, Paths.Tokenizer, Shapes(v, Profile.Tokenizer.Training.Seed),
-                    Shapes(v, Profile.Tokenizer.Training.Seed + 1_000_000), Device, ThrottledLog());
+                var run = TokenizerRun.Ensure(Profile.Tokenizer, Paths.Tokenizer, Device, ThrottledLog());
+                Log("tokenizer: " + run.Describe());
+                string ckpt = run.Checkpoint;
                 made = (Frozen(TokenizerCheckpoint.LoadEmaModel(ckpt, Device)), "video:sha256=" + FeatureCacheKey.FileHash(ckpt));
                 break;
             }
@@ -253,9 +254,11 @@ public sealed class StudyRunner : IDisposable
             {
                 var twin = ImageTwinProfile();
                 var v = Profile.Tokenizer.Vqvae;
-                string ckpt = PretrainRun.EnsureTrained(twin, Paths.ImageTokenizer,
-                    new FramesOfClips(Shapes(v, twin.Training.Seed), v.Frames), new FramesOfClips(Shapes(v, twin.Training.Seed + 1_000_000), v.Frames),
-                    Device, ThrottledLog());
+                var run = TokenizerRun.Ensure(twin, Paths.ImageTokenizer, Device, ThrottledLog(),
+                    train: new FramesOfClips(TokenizerRun.ShapesSource(v, twin.Training.Seed), v.Frames),
+                    heldOut: new FramesOfClips(TokenizerRun.ShapesSource(v, twin.Training.Seed + TokenizerRun.HeldOutSeedOffset), v.Frames));
+                Log("image tokenizer: " + run.Describe());
+                string ckpt = run.Checkpoint;
                 made = (Frozen(TokenizerCheckpoint.LoadEmaModel(ckpt, Device)), "image:sha256=" + FeatureCacheKey.FileHash(ckpt));
                 break;
             }
@@ -420,9 +423,6 @@ public sealed class StudyRunner : IDisposable
         foreach (var (path, reason) in set.Skipped) Log($"skipped {path}: {reason}");
         return set;
     }
-
-    private static IClipSource Shapes(VqvaeConfig v, long seed) =>
-        new MovingShapesSource(new MovingShapes(new MovingShapesConfig { Size = v.Height, Frames = v.Frames, Seed = seed }));
 
     private static Magvit3dVqvae Frozen(Magvit3dVqvae model)
     {

@@ -74,10 +74,13 @@ public static class TokenizerRun
     /// <param name="evalBatches">Held-out batches per evaluation.</param>
     /// <param name="exportSafetensors">Also write tokenizer-ema.safetensors (as <c>magvitseg pretrain</c>). Notebook kernels pass
     /// false: there TorchSharp.PyBridge binds to another load context's TorchSharp (MissingMethodException).</param>
+    /// <param name="train">Training clips; null = MovingShapes at the profile's clip size and seed.</param>
+    /// <param name="heldOut">Held-out clips; null = <see cref="HeldOut"/>.</param>
     /// <exception cref="InvalidOperationException">The folder holds a run of another profile.</exception>
     /// <exception cref="NonFiniteLossException">Training diverged.</exception>
     public static TokenizerRunResult Ensure(TokenizerProfile profile, string folder, Device device, Action<string>? log = null,
-        Action<long, IReadOnlyDictionary<string, double>>? onScalars = null, int evalBatches = 2, bool exportSafetensors = true)
+        Action<long, IReadOnlyDictionary<string, double>>? onScalars = null, int evalBatches = 2, bool exportSafetensors = true,
+        IClipSource? train = null, IClipSource? heldOut = null)
     {
         var output = new PretrainOutput(folder);
         string? latest = TokenizerCheckpoint.Latest(output.Checkpoints);
@@ -105,7 +108,7 @@ public static class TokenizerRun
             var p = trainer.Profile;
             // With a live progress display the per-step lines would only repeat it.
             Action<string>? loopLog = log is null || onScalars is null ? log : line => { if (!line.StartsWith("step ", StringComparison.Ordinal)) log(line); };
-            var summary = PretrainLoop.Run(trainer, ShapesSource(p.Vqvae, p.Training.Seed), HeldOut(p), output, p.Training.Steps,
+            var summary = PretrainLoop.Run(trainer, train ?? ShapesSource(p.Vqvae, p.Training.Seed), heldOut ?? HeldOut(p), output, p.Training.Steps,
                                            loopLog, evalBatches, onScalars);
             if (exportSafetensors) TokenizerCheckpoint.ExportSafetensors(trainer.EmaModel, Path.Combine(folder, "tokenizer-ema.safetensors"));
             string final = TokenizerCheckpoint.Latest(output.Checkpoints)

@@ -53,7 +53,7 @@ public class StudyRunnerTests
                     Assert.True(File.Exists(Path.Combine(run, f)), $"{run}/{f} is missing");
             }
             Assert.True(File.Exists(Path.Combine(paths.Run("g", 0), "encoder.pt")));
-            Assert.NotNull(PretrainRun.Finished(paths.ImageTokenizer, TokenizerProfile.Tiny.ImageTwin()));
+            Assert.NotNull(TokenizerRun.Finished(paths.ImageTokenizer));
 
             // A second run reuses every finished head and reports the same numbers.
             log.Clear();
