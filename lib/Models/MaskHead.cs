@@ -26,7 +26,7 @@ public sealed record MaskHeadOutput(IReadOnlyList<LayerPrediction> Layers) : IDi
 
 /// <summary>
 /// Query-based mask classification head: a light FPN pixel decoder gives per-pixel embeddings; N learned queries
-/// cross-attend to the coarsest FPN level (+ sine positions), self-attend and pass an MLP, L times; each query yields
+/// cross-attend (masked by the previous prediction) to the FPN levels in turn, coarse first (+ sine positions), self-attend and pass an MLP, L times; each query yields
 /// class logits over K+1 and a mask embedding whose dot product with the per-pixel embeddings is its mask logit map.
 /// </summary>
 public sealed class MaskHead : nn.Module<IReadOnlyList<Tensor>, MaskHeadOutput>
@@ -76,24 +76,48 @@ public sealed class MaskHead : nn.Module<IReadOnlyList<Tensor>, MaskHeadOutput>
             if (features[i].dim() != 4 || features[i].shape[1] != FeatureChannels[i])
                 throw new ArgumentException($"MaskHead: feature {i} must be [B, {FeatureChannels[i]}, H, W], got [{string.Join(", ", features[i].shape)}].");
         using var scope = NewDisposeScope();
-        var (coarse, pixel) = pixel_decoder.forward(features);                            // [B, D, h, w], [B, M, Hm, Wm]
-        long b = coarse.shape[0], d = coarse.shape[1], h = coarse.shape[2], w = coarse.shape[3];
-        var memory = coarse.flatten(2).transpose(1, 2);                                     // [B, h*w, D]
-        var memoryPos = SinePositions.Grid(h, w, d, coarse.device).unsqueeze(0);           // [1, h*w, D]
+        var (levels, pixel) = pixel_decoder.forward(features);                            // coarse..fine [B, D, hi, wi], [B, M, Hm, Wm]
+        long b = levels[0].shape[0], d = levels[0].shape[1];
+        // Mask2Former's round robin: layer l attends to FPN level l mod levels, coarse first, so queries see the fine
+        // levels' shape detail and not only the coarsest grid.
+        var memories = levels.Select(l => l.flatten(2).transpose(1, 2)).ToArray();          // [B, hi*wi, D]
+        var memoryPos = levels.Select(l => SinePositions.Grid(l.shape[2], l.shape[3], d, l.device).unsqueeze(0)).ToArray();
         var queries = query_feat.unsqueeze(0).expand(b, -1, -1);                            // [B, N, D]
         var qpos = query_pos.unsqueeze(0);                                                  // [1, N, D]
-        var outputs = new List<LayerPrediction>();
-        foreach (var layer in layers)
+        // Mask2Former: a prediction from the learned queries themselves, then every layer attends only inside the
+        // previous prediction's mask (masked attention), which is what lets a small head converge in few steps.
+        var outputs = new List<LayerPrediction> { Predict(queries, pixel) };
+        scope.MoveToOuter(outputs[0].ClassLogits, outputs[0].MaskLogits);
+        for (int i = 0; i < layers.Count; i++)
         {
-            queries = layer.forward(queries, qpos, memory, memoryPos);
-            var normed = decoder_norm.forward(queries);
-            var cls = class_embed.forward(normed);                                          // [B, N, K+1]
-            var emb = mask_embed.forward(normed);                                           // [B, N, M]
-            var masks = einsum("bnm,bmhw->bnhw", emb, pixel);                              // [B, N, Hm, Wm]
-            scope.MoveToOuter(cls, masks);
-            outputs.Add(new LayerPrediction(cls, masks));
+            var level = levels[i % levels.Length];
+            var blocked = AttentionBlock(outputs[^1].MaskLogits, level.shape[2], level.shape[3]);
+            queries = layers[i].Forward(queries, qpos, memories[i % levels.Length], memoryPos[i % levels.Length], blocked);
+            var p = Predict(queries, pixel);
+            scope.MoveToOuter(p.ClassLogits, p.MaskLogits);
+            outputs.Add(p);
         }
         return new MaskHeadOutput(outputs);
+    }
+
+    private LayerPrediction Predict(Tensor queries, Tensor pixel)
+    {
+        var normed = decoder_norm.forward(queries);
+        var cls = class_embed.forward(normed);                                              // [B, N, K+1]
+        var emb = mask_embed.forward(normed);                                               // [B, N, M]
+        return new LayerPrediction(cls, einsum("bnm,bmhw->bnhw", emb, pixel));             // [B, N, Hm, Wm]
+    }
+
+    // Mask logits resized to the memory grid; positions with probability < 0.5 are blocked, and a query whose mask is
+    // empty may attend everywhere (as Mask2Former does, so softmax never sees an all -inf row).
+    private static Tensor AttentionBlock(Tensor maskLogits, long h, long w)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var small = nn.functional.interpolate(maskLogits.detach(), new long[] { h, w }, mode: InterpolationMode.Bilinear, align_corners: false);
+        var blocked = small.flatten(2) < 0;                                                 // sigmoid < 0.5  [B, N, h*w]
+        var all = blocked.all(-1, keepdim: true);
+        return scope.MoveToOuter(blocked.logical_and(all.logical_not()));
     }
 
     /// <summary>Trainable parameters.</summary>

@@ -8,7 +8,7 @@ namespace MagvitSeg.Models;
 /// A light FPN: 1x1 lateral convs to D, top-down nearest upsampling + 3x3 convs, optional extra 2x stages, and a 1x1
 /// projection to the per-pixel mask embeddings. Input maps are finest first, coarsest last.
 /// </summary>
-public sealed class PixelDecoder : nn.Module<IReadOnlyList<Tensor>, (Tensor Coarse, Tensor PixelEmbeddings)>
+public sealed class PixelDecoder : nn.Module<IReadOnlyList<Tensor>, (Tensor[] Levels, Tensor PixelEmbeddings)>
 {
     private readonly ModuleList<Sequential> laterals = new();
     private readonly ModuleList<Sequential> outputs = new();
@@ -32,24 +32,25 @@ public sealed class PixelDecoder : nn.Module<IReadOnlyList<Tensor>, (Tensor Coar
         nn.Sequential(nn.Conv2d(d, d, 3, padding: 1, bias: false), Layers.GroupNorm(Layers.Groups(d), d, 1e-5), nn.ReLU());
 
     /// <summary>Maps [B, Ci, Hi, Wi] -> (the coarsest level's FPN output [B, D, h, w], per-pixel embeddings [B, M, Hm, Wm]).</summary>
-    public override (Tensor Coarse, Tensor PixelEmbeddings) forward(IReadOnlyList<Tensor> features)
+    public override (Tensor[] Levels, Tensor PixelEmbeddings) forward(IReadOnlyList<Tensor> features)
     {
         if (features.Count != laterals.Count)
             throw new ArgumentException($"PixelDecoder: built for {laterals.Count} feature levels, given {features.Count}.");
         using var scope = NewDisposeScope();
         int last = features.Count - 1;
         var y = outputs[last].forward(laterals[last].forward(features[last]));            // [B, D, h, w]
-        var coarse = y;
+        var levels = new List<Tensor> { y };
         for (int i = last - 1; i >= 0; i--)
         {
             var lat = laterals[i].forward(features[i]);                                     // [B, D, Hi, Wi]
             var up = nn.functional.interpolate(y, new long[] { lat.shape[2], lat.shape[3] }, mode: InterpolationMode.Nearest);
             y = outputs[i].forward(up + lat);
+            levels.Add(y);
         }
         foreach (var block in extra)
             y = block.forward(nn.functional.interpolate(y, scale_factor: new double[] { 2, 2 }, mode: InterpolationMode.Bilinear, align_corners: false));
         var pixel = mask_proj.forward(y);                                                   // [B, M, Hm, Wm]
-        scope.MoveToOuter(coarse, pixel);
-        return (coarse, pixel);
+        scope.MoveToOuter(levels.Append(pixel));
+        return (levels.ToArray(), pixel);
     }
 }

@@ -21,14 +21,19 @@ public sealed class Attention : nn.Module<Tensor, Tensor, Tensor, Tensor>
     }
 
     /// <summary>q [B, Lq, D], k and v [B, Lk, D] -> [B, Lq, D].</summary>
-    public override Tensor forward(Tensor q, Tensor k, Tensor v)
+    public override Tensor forward(Tensor q, Tensor k, Tensor v) => Forward(q, k, v, null);
+
+    /// <summary>Attention where <paramref name="blocked"/> [B, Lq, Lk] (true = may not attend) masks keys per query.</summary>
+    public Tensor Forward(Tensor q, Tensor k, Tensor v, Tensor? blocked)
     {
         using var scope = NewDisposeScope();
         long b = q.shape[0], lq = q.shape[1], lk = k.shape[1], d = q.shape[2], hd = d / _heads;
         var qh = q_proj.forward(q).view(b, lq, _heads, hd).transpose(1, 2);               // [B, H, Lq, hd]
         var kh = k_proj.forward(k).view(b, lk, _heads, hd).transpose(1, 2);               // [B, H, Lk, hd]
         var vh = v_proj.forward(v).view(b, lk, _heads, hd).transpose(1, 2);               // [B, H, Lk, hd]
-        var attn = (qh.matmul(kh.transpose(2, 3)) / Math.Sqrt(hd)).softmax(-1);           // [B, H, Lq, Lk]
+        var logits = qh.matmul(kh.transpose(2, 3)) / Math.Sqrt(hd);                        // [B, H, Lq, Lk]
+        if (blocked is not null) logits = logits.masked_fill(blocked.unsqueeze(1), float.NegativeInfinity);
+        var attn = logits.softmax(-1);
         var o = attn.matmul(vh).transpose(1, 2).reshape(b, lq, d);                         // [B, Lq, D]
         return scope.MoveToOuter(out_proj.forward(o));
     }
@@ -59,10 +64,17 @@ public sealed class QueryDecoderLayer : nn.Module<Tensor, Tensor, Tensor, Tensor
     }
 
     /// <summary>queries [B, N, D], query positions [B or 1, N, D], memory [B, S, D], memory positions [B or 1, S, D] -> [B, N, D].</summary>
-    public override Tensor forward(Tensor queries, Tensor queryPos, Tensor memory, Tensor memoryPos)
+    public override Tensor forward(Tensor queries, Tensor queryPos, Tensor memory, Tensor memoryPos) =>
+        Forward(queries, queryPos, memory, memoryPos, null);
+
+    /// <summary>
+    /// One layer with Mask2Former's masked cross-attention: each query attends only to the memory positions inside its
+    /// previous mask prediction (<paramref name="blocked"/> [B, N, h*w], true outside; null = attend everywhere).
+    /// </summary>
+    public Tensor Forward(Tensor queries, Tensor queryPos, Tensor memory, Tensor memoryPos, Tensor? blocked)
     {
         using var scope = NewDisposeScope();
-        var x = norm1.forward(queries + drop.forward(cross_attn.forward(queries + queryPos, memory + memoryPos, memory)));
+        var x = norm1.forward(queries + drop.forward(cross_attn.Forward(queries + queryPos, memory + memoryPos, memory, blocked)));
         var qp = x + queryPos;
         x = norm2.forward(x + drop.forward(self_attn.forward(qp, qp, x)));
         x = norm3.forward(x + drop.forward(ffn2.forward(drop.forward(nn.functional.relu(ffn1.forward(x))))));

@@ -243,7 +243,6 @@ public sealed class StudyRunner : IDisposable
         {
             case FeatureEncoder.Video:
             {
-                var v = Profile.Tokenizer.Vqvae;
                 var run = TokenizerRun.Ensure(Profile.Tokenizer, Paths.Tokenizer, Device, ThrottledLog());
                 Log("tokenizer: " + run.Describe());
                 string ckpt = run.Checkpoint;

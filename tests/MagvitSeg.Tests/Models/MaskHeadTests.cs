@@ -13,7 +13,7 @@ public class MaskHeadTests
         using var head = new MaskHead(new long[] { 8, 16 }, 3, MaskHeadConfig.Tiny);
         var feats = new[] { randn(new long[] { 2, 8, 16, 16 }), randn(new long[] { 2, 16, 8, 8 }) };
         using var o = head.forward(feats);
-        Assert.Equal(2, o.Layers.Count);
+        Assert.Equal(3, o.Layers.Count);                                                   // the queries' own prediction + 2 layers
         Assert.Equal(new long[] { 2, 10, 4 }, o.ClassLogits.shape);
         Assert.Equal(new long[] { 2, 10, 32, 32 }, o.MaskLogits.shape);                 // finest 16x16, one extra 2x stage
         Assert.All(head.parameters(), p => Assert.True(p.isfinite().all().item<bool>()));
