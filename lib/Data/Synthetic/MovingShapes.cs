@@ -149,17 +149,13 @@ public sealed class MovingShapes
     /// <summary>A batch of clips [B, 3, T, H, W] (float32, [-1, 1]) starting at clip <paramref name="start"/>, rendered on all cores.</summary>
     public Tensor Batch(long start, int batch, MovingShapesSplit split = MovingShapesSplit.Train)
     {
-        int S = Config.Size, T = Config.Frames, per = 3 * T * S * S;
-        var result = empty(new long[] { batch, 3, T, S, S }, dtype: ScalarType.Float32);
-        nint data;
-        using (var storage = result.storage<float>()) data = storage.data_ptr();   // a fresh tensor: contiguous, offset 0
+        int S = Config.Size, T = Config.Frames;
         // Each clip is rendered straight into the tensor's memory (no intermediate array, no copy).
-        Parallel.For(0, batch, b =>
+        return BatchTensor.Create(batch, new long[] { 3, T, S, S }, (b, clip) =>
         {
             var inst = _instances is { } buf && buf.Length >= T * S * S ? buf : _instances = new byte[T * S * S];
-            unsafe { RenderInto(start + b, split, 0, T, new Span<float>((float*)data + (long)b * per, per), inst); }
+            RenderInto(start + b, split, 0, T, clip, inst);
         });
-        return result;
     }
 
     /// <summary>Per-thread instance buffer of the batch path (the batch keeps only pixels).</summary>
