@@ -17,6 +17,9 @@ public static class Ffmpeg
     /// <summary>What to install when the tools are missing.</summary>
     public const string InstallHint = "Install it: Debian/Ubuntu 'sudo apt-get install -y ffmpeg', Windows 'winget install ffmpeg', macOS 'brew install ffmpeg'.";
 
+    /// <summary>Folder holding ffmpeg and ffprobe; null (the default) finds them on PATH. $MAGVITSEG_FFMPEG_DIR sets it.</summary>
+    public static string? ToolDirectory { get; set; } = Environment.GetEnvironmentVariable("MAGVITSEG_FFMPEG_DIR");
+
     /// <summary>Whether ffmpeg and ffprobe can be started.</summary>
     public static bool IsAvailable()
     {
@@ -93,7 +96,7 @@ public static class Ffmpeg
 
     private static (byte[] Stdout, string Stderr) Run(string exe, IEnumerable<string> args, string what)
     {
-        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(ToolDirectory is { } dir ? Path.Combine(dir, exe) : exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
         Process p;
         // A missing tool is not a bad sample: it breaks every video, so it is an InvalidOperationException that no source skips.
