@@ -5,8 +5,8 @@ using System.Text.Json;
 
 namespace MagvitSeg.Data.Video;
 
-/// <summary>Stream facts from ffprobe.</summary>
-public sealed record VideoProbe(string Path, int Width, int Height, int Frames);
+/// <summary>Stream facts from ffprobe. Packets are stored frames; a damaged one may decode to nothing, so decoded frames can be fewer.</summary>
+public sealed record VideoProbe(string Path, int Width, int Height, int Packets);
 
 /// <summary>
 /// Video through the ffmpeg command-line tools (Debian package ffmpeg; no native bindings to build): ffprobe for size
@@ -32,7 +32,7 @@ public static class Ffmpeg
         catch (Exception e) when (e is InvalidOperationException or InvalidDataException) { return false; }
     }
 
-    /// <summary>Width, height and frame count of the first video stream. With <paramref name="countFrames"/> the packets are counted (reads the file).</summary>
+    /// <summary>Width, height and packet count of the first video stream. With <paramref name="countFrames"/> the packets are counted (reads the file, no decoding); else -1.</summary>
     /// <exception cref="InvalidOperationException">ffprobe is not installed (says what to install).</exception>
     /// <exception cref="FileNotFoundException">The file is missing.</exception>
     /// <exception cref="InvalidDataException">The file is empty, corrupt or holds no video stream (names it).</exception>
@@ -63,7 +63,8 @@ public static class Ffmpeg
     public static DecodedVideo Decode(string path, int height, int width)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Video '{path}' does not exist.", path);
-        var (rgb, _) = Run("ffmpeg", new[] { "-v", "error", "-nostdin", "-i", path, "-vf", $"scale={width}:{height}:flags=area", "-f", "rawvideo", "-pix_fmt", "rgb24", "-" }, path);
+        // passthrough: every decoded frame exactly once (no duplicates or drops to a constant rate).
+        var (rgb, _) = Run("ffmpeg", new[] { "-v", "error", "-nostdin", "-i", path, "-vsync", "passthrough", "-vf", $"scale={width}:{height}:flags=area", "-f", "rawvideo", "-pix_fmt", "rgb24", "-" }, path);
         int frameBytes = width * height * 3, frames = rgb.Length / frameBytes;
         if (frames == 0) throw new InvalidDataException($"Video '{path}' could not be decoded (no frames: empty or corrupt). Replace or remove the file.");
         // A truncated file can end mid-frame: keep whole frames only.

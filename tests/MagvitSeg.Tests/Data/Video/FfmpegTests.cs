@@ -27,14 +27,17 @@ public class FfmpegTests
     [Fact]
     public void ProbeAndDecodeOfARealSampleAgreeWithFfprobe()
     {
-        // `ffprobe -count_packets -show_entries stream=width,height,nb_read_packets cat.mp4`: 368, 480, 87 (data-manifests/sample-videos.json).
+        // `ffprobe -count_frames -count_packets ... cat.mp4`: 368x480, 87 packets, 87 frames (data-manifests/sample-videos.json).
         string cat = RepoPaths.SharedData("videos", "cat.mp4");
         var probe = Ffmpeg.Probe(cat);
-        Assert.Equal((368, 480, 87), (probe.Width, probe.Height, probe.Frames));
+        Assert.Equal((368, 480, 87), (probe.Width, probe.Height, probe.Packets));
         var video = Ffmpeg.Decode(cat, 40, 32);
         Assert.Equal((87, 40, 32), (video.Frames, video.Height, video.Width));
         Assert.Equal(87 * 40 * 32 * 3, video.Rgb.Length);
         Assert.True(video.Rgb.Distinct().Count() > 100, "decoded frames should not be flat");
+        // pillow.mp4 stores 149 packets of which 147 decode (ffprobe -count_frames agrees): the decoder's count is the truth.
+        Assert.Equal(149, Ffmpeg.Probe(RepoPaths.SharedData("videos", "pillow.mp4")).Packets);
+        Assert.Equal(147, Ffmpeg.Decode(RepoPaths.SharedData("videos", "pillow.mp4"), 16, 16).Frames);
     }
 
     [Fact]
