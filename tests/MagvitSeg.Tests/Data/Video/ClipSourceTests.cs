@@ -1,3 +1,4 @@
+using MagvitSeg.Data;
 using MagvitSeg.Data.Synthetic;
 using MagvitSeg.Data.Video;
 using MagvitSeg.Runtime;
@@ -42,6 +43,16 @@ public class ClipSourceTests
         Assert.Contains(src.Skipped, s => s.Item.EndsWith("short.mp4") && s.Reason.Contains("5 frame(s)") && s.Reason.Contains("short.mp4"));
         foreach (var name in new[] { "corrupt.mp4", "empty.mp4", "missing.mp4" })
             Assert.Contains(src.Skipped, s => s.Item.EndsWith(name) && s.Reason.Contains(name));
+
+        // Mid-run, without a preload: bad videos met by the draws are skipped and counted, the steps still get clips, and
+        // the wrappers a training run uses (mixing, prefetch) pass the list on for the end-of-run report.
+        var lazy = new VideoClipSource(files, Small with { Seed = 11 });
+        using var prefetch = new PrefetchSource(new MixedSource(0, (lazy, 1.0)));
+        for (int step = 0; step < 6; step++)
+            using (var b = prefetch.Batch(step, 4)) Assert.Equal(new long[] { 4, 3, 8, 32, 32 }, b.shape);
+        Assert.NotEmpty(prefetch.Skipped);
+        Assert.All(prefetch.Skipped, s => Assert.DoesNotContain("good.mp4", s.Item));
+        Assert.Equal(lazy.Skipped, prefetch.Skipped);
     }
 
     [Fact]
