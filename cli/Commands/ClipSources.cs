@@ -10,25 +10,48 @@ namespace MagvitSeg.Cli.Commands;
 /// <summary>Maps <c>--data</c> to a clip source factory (profile, seed) -> source.</summary>
 internal static class ClipSources
 {
-    /// <summary>moving-shapes (default, embedded), videos:DIR (mp4/webm/avi through ffmpeg), mixed (both, 50/50, the sample videos), procedural (moving blobs).</summary>
+    /// <summary>
+    /// moving-shapes (default, embedded), videos:DIR (mp4/webm/avi/mkv/mov through ffmpeg), frames:DIR (folders of
+    /// jpg/png frames, one per video), mixed (moving-shapes and the sample videos, 50/50), procedural (moving blobs).
+    /// </summary>
     public static Func<VqvaeConfig, long, IClipSource> Open(string spec) => spec switch
     {
         "moving-shapes" => (v, seed) => Shapes(v, seed),
         "procedural" => (v, seed) => new ProceduralClips(v.Frames, v.Height, v.Width, seed),
         "mixed" => (v, seed) => new MixedSource(seed, (Shapes(v, seed), 0.5), (Videos(RepoPaths.SharedData("videos"), v, seed), 0.5)),
         _ when spec.StartsWith("videos:", StringComparison.Ordinal) => (v, seed) => Videos(spec["videos:".Length..], v, seed),
-        _ => throw new CliException($"--data '{spec}' is not known: use moving-shapes, videos:DIR, mixed or procedural."),
+        _ when spec.StartsWith("frames:", StringComparison.Ordinal) => (v, seed) => Frames(spec["frames:".Length..], v, seed),
+        _ => throw new CliException($"--data '{spec}' is not known: use moving-shapes, videos:DIR, frames:DIR, mixed or procedural."),
     };
+
+    /// <summary>Whether the source decodes real video (worth a background prefetch; generated clips are cheaper than the copy).</summary>
+    public static bool DecodesVideo(string spec) =>
+        spec == "mixed" || spec.StartsWith("videos:", StringComparison.Ordinal) || spec.StartsWith("frames:", StringComparison.Ordinal);
 
     private static IClipSource Shapes(VqvaeConfig v, long seed) =>
         new MovingShapesSource(new MovingShapes(new MovingShapesConfig { Size = v.Height, Frames = v.Frames, Seed = seed }));
 
+    private static ClipSampling Sampling(VqvaeConfig v, long seed) => new() { Frames = v.Frames, Height = v.Height, Width = v.Width, Seed = seed };
+
     private static IClipSource Videos(string dir, VqvaeConfig v, long seed)
     {
         if (!Directory.Exists(dir)) throw new CliException($"video folder '{dir}' does not exist");
-        var files = Directory.GetFiles(dir).Where(f => f.EndsWith(".mp4") || f.EndsWith(".webm") || f.EndsWith(".avi")).OrderBy(f => f).ToList();
-        var src = new VideoClipSource(files, v.Frames, v.Height, stride: 1, seed: seed);
-        foreach (var (path, reason) in src.Skipped) Console.WriteLine($"skipped {path}: {reason}");
+        return Checked(new VideoClipSource(VideoClipSource.Find(dir), Sampling(v, seed)));
+    }
+
+    private static IClipSource Frames(string dir, VqvaeConfig v, long seed)
+    {
+        if (!Directory.Exists(dir)) throw new CliException($"frame folder '{dir}' does not exist");
+        return Checked(new FrameFolderClipSource(dir, Sampling(v, seed)));
+    }
+
+    /// <summary>Decodes every video up front, so bad files are named before training starts rather than mid-run.</summary>
+    private static DecodedClipSource Checked(DecodedClipSource src)
+    {
+        int usable = src.Preload();
+        foreach (var s in src.Skipped) Console.WriteLine($"skipped {s.Item}: {s.Reason}");
+        if (usable == 0) throw new InvalidDataException($"{src.Kind}: none of the {src.Items.Count} video(s) is usable (see above).");
+        Console.WriteLine($"{src}: {usable} usable, {src.Skipped.Count} skipped");
         return src;
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MagvitSeg.Config;
+using MagvitSeg.Data;
 using MagvitSeg.Runtime;
 using MagvitSeg.Training;
 
@@ -78,9 +79,11 @@ internal static class PretrainCommand
                               $"{trainer.Model.ParameterCount():N0} VQ parameters, batch {trainer.Profile.Training.BatchSize}, steps {untilStep}");
             var train = source(v, trainer.Profile.Training.Seed);
             var heldOut = source(v, trainer.Profile.Training.Seed + 1_000_000);
+            // Real video is cut on a background task two batches ahead, so steps do not wait on decoding and cropping.
+            using var prefetch = ClipSources.DecodesVideo(data) ? new PrefetchSource(train) : null;
             try
             {
-                var summary = PretrainLoop.Run(trainer, train, heldOut, output, untilStep, Console.WriteLine, evalBatches);
+                var summary = PretrainLoop.Run(trainer, (IClipSource?)prefetch ?? train, heldOut, output, untilStep, Console.WriteLine, evalBatches);
                 string export = Path.Combine(outDir, "tokenizer-ema.safetensors");
                 TokenizerCheckpoint.ExportSafetensors(trainer.EmaModel, export);
                 Console.WriteLine($"EMA weights for PyTorch: {export}");
@@ -91,7 +94,21 @@ internal static class PretrainCommand
                 Console.Error.WriteLine($"magvitseg pretrain: {e.Message}");
                 return 3;
             }
+            finally
+            {
+                ReportSkipped(train, heldOut, prefetch);
+            }
         }
         return 0;
+    }
+
+    /// <summary>Bad inputs are skipped during the run, never fatal and never silent: the count and each file at the end.</summary>
+    private static void ReportSkipped(params IClipSource?[] sources)
+    {
+        var skipped = sources.OfType<IReportsSkipped>().SelectMany(s => s.Skipped).DistinctBy(s => s.Item).ToList();
+        if (sources.OfType<PrefetchSource>().FirstOrDefault() is { } p) Console.WriteLine($"data: the training loop waited {p.WaitSeconds:F1} s for prefetched batches");
+        if (skipped.Count == 0) return;
+        Console.WriteLine($"data: {skipped.Count} input(s) skipped as unusable:");
+        foreach (var s in skipped) Console.WriteLine($"  {s.Item}: {s.Reason}");
     }
 }

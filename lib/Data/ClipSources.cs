@@ -15,7 +15,7 @@ public sealed class MovingShapesSource(MovingShapes gen, MovingShapesSplit split
 }
 
 /// <summary>Draws each step's batch from one of several sources with the given weights; the choice is a function of (seed, step).</summary>
-public sealed class MixedSource : IClipSource
+public sealed class MixedSource : IClipSource, IReportsSkipped
 {
     private readonly (IClipSource Source, double Weight)[] _parts;
     private readonly long _seed;
@@ -39,6 +39,9 @@ public sealed class MixedSource : IClipSource
         }
         return _parts[^1].Source.Batch(step, batchSize);
     }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<SkippedSample> Skipped => _parts.SelectMany(p => (p.Source as IReportsSkipped)?.Skipped ?? Array.Empty<SkippedSample>()).ToList();
 
     /// <inheritdoc/>
     public override string ToString() => "mixed(" + string.Join(", ", _parts.Select(p => $"{p.Weight}:{p.Source}")) + ")";

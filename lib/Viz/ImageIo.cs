@@ -36,6 +36,17 @@ public static class ImageIo
     /// <summary>Maps [-1, 1] to a byte.</summary>
     public static byte ToByte(float v) => (byte)Math.Clamp((int)MathF.Round((v + 1f) * 127.5f), 0, 255);
 
+    /// <summary>Width and height from the file's header only (no pixel decoding; a truncated body is not noticed).</summary>
+    /// <exception cref="FileNotFoundException">The file is missing.</exception>
+    /// <exception cref="InvalidDataException">The file is not a readable JPEG/PNG (names it).</exception>
+    public static (int Width, int Height) ReadSize(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Image '{path}' does not exist.", path);
+        using var codec = SKCodec.Create(path)
+                          ?? throw new InvalidDataException($"Image '{path}' is not a readable JPEG/PNG (corrupt or not an image). Replace or remove it.");
+        return (codec.Info.Width, codec.Info.Height);
+    }
+
     /// <summary>
     /// Decodes an image file to RGBA8888 row-major pixels.
     /// </summary>

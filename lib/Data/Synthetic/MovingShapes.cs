@@ -72,26 +72,36 @@ public sealed class MovingShapes
             throw new ArgumentException($"MovingShapes: invalid config {Config}.");
     }
 
-    private sealed class Obj
-    {
-        public int Category, Pattern;
-        public double X, Y, Vx, Vy, R, Dr, Angle, Spin, Freq, PatAngle;
-        public float R1, G1, B1, R2, G2, B2;
-    }
-
     /// <summary>Renders clip <paramref name="index"/> of a split (all frames).</summary>
     public MovingShapesClip Render(long index, MovingShapesSplit split = MovingShapesSplit.Train) => Render(index, split, 0, Config.Frames);
 
     /// <summary>Renders frames [<paramref name="firstFrame"/>, firstFrame + <paramref name="frames"/>) of clip <paramref name="index"/>.</summary>
     public MovingShapesClip Render(long index, MovingShapesSplit split, int firstFrame, int frames)
     {
+        int HW = Config.Size * Config.Size;
+        var pix = new float[3 * frames * HW];
+        var inst = new byte[frames * HW];
+        var categories = RenderInto(index, split, firstFrame, frames, pix, inst);
+        return new MovingShapesClip { Pixels = pix, Instances = inst, ObjectCategories = categories, T = frames, Size = Config.Size };
+    }
+
+    /// <summary>
+    /// Renders frames [<paramref name="firstFrame"/>, firstFrame + <paramref name="frames"/>) of a clip into caller-owned
+    /// buffers (pixels [3, T, H, W], instances [T, H, W], both fully overwritten) and returns the objects' categories.
+    /// The batch path renders straight into tensor memory this way: a fresh 200 kB clip array per call lands on the
+    /// large-object heap and cost more than the painting.
+    /// </summary>
+    public int[] RenderInto(long index, MovingShapesSplit split, int firstFrame, int frames, Span<float> pixels, Span<byte> instances)
+    {
         var rng = new SplitMix(Config.Seed, (long)split, index);
         int S = Config.Size, T = frames, HW = S * S;
+        if (pixels.Length < 3 * T * HW || instances.Length < T * HW)
+            throw new ArgumentException($"MovingShapes.RenderInto: buffers hold {pixels.Length} / {instances.Length} values, a {T}-frame clip needs {3 * T * HW} / {T * HW}.");
         int n = Config.MinObjects + (int)rng.Below(Config.MaxObjects - Config.MinObjects + 1);
-        var objs = new Obj[n];
+        var objs = new ShapeObject[n];
         for (int k = 0; k < n; k++)
         {
-            var o = new Obj
+            var o = new ShapeObject
             {
                 Category = (int)rng.Below(Categories.Length),
                 Pattern = (int)rng.Below(5),
@@ -116,115 +126,45 @@ public sealed class MovingShapes
         int bgPattern = (int)rng.Below(3);
         double bgFreq = 0.15 + rng.Uniform() * 0.3, panX = Config.Pan ? (rng.Uniform() - 0.5) * 2 : 0, panY = Config.Pan ? (rng.Uniform() - 0.5) * 2 : 0;
 
-        var pix = new float[3 * T * HW];
-        var inst = new byte[T * HW];
+        instances[..(T * HW)].Clear();
         // Advance the simulation to the first frame asked for.
         for (int t = 0; t < firstFrame; t++) Step(objs, S);
         for (int t = 0; t < T; t++)
         {
             int ft = firstFrame + t;
-            int rOff = (0 * T + t) * HW, gOff = (1 * T + t) * HW, bOff = (2 * T + t) * HW;
-            double ox = panX * ft, oy = panY * ft;
-            // The background patterns are separable in x and y, so the trigonometry is done per row and column.
-            var sx = Scratch(ref _sx, S); var cx = Scratch(ref _cx, S); var fx = Scratch(ref _fx, S);
-            var sy = Scratch(ref _sy, S); var cy = Scratch(ref _cy, S); var fy = Scratch(ref _fy, S);
-            for (int i = 0; i < S; i++)
-            {
-                double wx = (i + ox) * bgFreq, wy = (i + oy) * bgFreq;
-                sx[i] = Math.Sin(wx); cx[i] = Math.Cos(wx); fx[i] = Math.Floor(wx);
-                sy[i] = Math.Sin(0.5 * wy); cy[i] = Math.Cos(0.5 * wy); fy[i] = Math.Floor(wy);
-            }
-            for (int y = 0; y < S; y++)
-            {
-                double syFull = bgPattern == 2 ? Math.Sin((y + oy) * bgFreq) : 0;
-                for (int x = 0; x < S; x++)
-                {
-                    bool a = bgPattern switch
-                    {
-                        0 => ((long)fx[x] + (long)fy[y] & 1) == 0,
-                        1 => sx[x] * cy[y] + cx[x] * sy[y] > 0,           // sin(wx + 0.5 wy)
-                        _ => sx[x] * syFull > 0.2,
-                    };
-                    int p = y * S + x;
-                    pix[rOff + p] = a ? br1 : br2; pix[gOff + p] = a ? bg1 : bg2; pix[bOff + p] = a ? bb1 : bb2;
-                }
-            }
+            var red = pixels.Slice((0 * T + t) * HW, HW);
+            var green = pixels.Slice((1 * T + t) * HW, HW);
+            var blue = pixels.Slice((2 * T + t) * HW, HW);
+            ShapePainter.Background(bgPattern, bgFreq, panX * ft, panY * ft, S, br1, bg1, bb1, br2, bg2, bb2, red, green, blue);
             // Painter's order: later objects are in front, so the instance map keeps exactly the visible pixels.
-            for (int k = 0; k < n; k++)
-            {
-                var o = objs[k];
-                double cos = Math.Cos(o.Angle), sin = Math.Sin(o.Angle), inv = 1 / o.R;
-                int x0 = Math.Max(0, (int)(o.X - o.R * 1.05)), x1 = Math.Min(S - 1, (int)(o.X + o.R * 1.05) + 1);
-                int y0 = Math.Max(0, (int)(o.Y - o.R * 1.05)), y1 = Math.Min(S - 1, (int)(o.Y + o.R * 1.05) + 1);
-                double pc = Math.Cos(o.PatAngle), ps = Math.Sin(o.PatAngle);
-                for (int y = y0; y <= y1; y++)
-                    for (int x = x0; x <= x1; x++)
-                    {
-                        double dx = (x + 0.5 - o.X) * inv, dy = (y + 0.5 - o.Y) * inv;
-                        double u = dx * cos + dy * sin, v = -dx * sin + dy * cos;   // object-local coordinates
-                        if (!Inside(o.Category, u, v)) continue;
-                        double q = (u * pc + v * ps) * o.Freq;
-                        bool first = o.Pattern switch
-                        {
-                            0 => true,                                               // solid
-                            1 => ((long)Math.Floor(q) & 1) == 0,                     // stripes
-                            2 => ((int)Math.Floor(u * o.Freq + 8) + (int)Math.Floor(v * o.Freq + 8) & 1) == 0, // checker
-                            3 => q - Math.Floor(q) < 0.5,                            // bands
-                            _ => (u * o.Freq - Math.Round(u * o.Freq)) * (u * o.Freq - Math.Round(u * o.Freq)) +
-                                 (v * o.Freq - Math.Round(v * o.Freq)) * (v * o.Freq - Math.Round(v * o.Freq)) > 0.09, // dots
-                        };
-                        int p = y * S + x;
-                        pix[rOff + p] = first ? o.R1 : o.R2; pix[gOff + p] = first ? o.G1 : o.G2; pix[bOff + p] = first ? o.B1 : o.B2;
-                        inst[t * HW + p] = (byte)(k + 1);
-                    }
-            }
+            var map = instances.Slice(t * HW, HW);
+            for (int k = 0; k < n; k++) ShapePainter.Object(objs[k], (byte)(k + 1), S, red, green, blue, map);
             Step(objs, S);
         }
-        return new MovingShapesClip { Pixels = pix, Instances = inst, ObjectCategories = objs.Select(o => o.Category).ToArray(), T = T, Size = S };
+        var categories = new int[n];
+        for (int k = 0; k < n; k++) categories[k] = objs[k].Category;
+        return categories;
     }
 
     /// <summary>A batch of clips [B, 3, T, H, W] (float32, [-1, 1]) starting at clip <paramref name="start"/>, rendered on all cores.</summary>
     public Tensor Batch(long start, int batch, MovingShapesSplit split = MovingShapesSplit.Train)
     {
-        int S = Config.Size, T = Config.Frames, per = 3 * T * S * S;
-        var data = new float[(long)batch * per];
-        Parallel.For(0, batch, b => Render(start + b, split).Pixels.CopyTo(data, (long)b * per));
-        return tensor(data, new long[] { batch, 3, T, S, S });
+        int S = Config.Size, T = Config.Frames;
+        // Each clip is rendered straight into the tensor's memory (no intermediate array, no copy).
+        return BatchTensor.Create(batch, new long[] { 3, T, S, S }, (b, clip) =>
+        {
+            var inst = _instances is { } buf && buf.Length >= T * S * S ? buf : _instances = new byte[T * S * S];
+            RenderInto(start + b, split, 0, T, clip, inst);
+        });
     }
+
+    /// <summary>Per-thread instance buffer of the batch path (the batch keeps only pixels).</summary>
+    [ThreadStatic] private static byte[]? _instances;
 
     /// <summary>Is local point (u, v) (object radius = 1) inside a shape of this category?</summary>
-    internal static bool Inside(int category, double u, double v)
-    {
-        double r2 = u * u + v * v;
-        if (r2 > 1.0) return false;
-        switch (category)
-        {
-            case 0: return true;                                                    // circle
-            case 1: return Math.Abs(u) <= 0.72 && Math.Abs(v) <= 0.72;               // square
-            case 2: return v <= 0.5 && 1.7320508 * u - v <= 1 && -1.7320508 * u - v <= 1; // triangle (inscribed)
-            case 3:                                                                 // five-pointed star
-            {
-                double th = Math.Atan2(v, u), seg = 2 * Math.PI / 5;
-                double a = Math.Abs((th % seg + seg) % seg - seg / 2) / (seg / 2); // 0 at a tip, 1 between tips
-                return Math.Sqrt(r2) <= 1 - 0.55 * a;
-            }
-            case 4: return r2 >= 0.3;                                                // ring
-            case 5: return (Math.Abs(u) <= 0.3 && Math.Abs(v) <= 0.9) || (Math.Abs(v) <= 0.3 && Math.Abs(u) <= 0.9); // cross
-            case 6: return u * u + v * v / 0.36 <= 1;                                // ellipse
-            default:                                                                // pentagon
-            {
-                double th = Math.Atan2(v, u), seg = 2 * Math.PI / 5;
-                double rel = (th % seg + seg) % seg - seg / 2;
-                return Math.Sqrt(r2) * Math.Cos(rel) <= Math.Cos(Math.PI / 5);
-            }
-        }
-    }
+    internal static bool Inside(int category, double u, double v) => ShapeTests.Inside(category, u, v);
 
-    [ThreadStatic] private static double[]? _sx, _cx, _fx, _sy, _cy, _fy;
-
-    private static double[] Scratch(ref double[]? buf, int n) => buf is { } b && b.Length >= n ? b : buf = new double[n];
-
-    private static void Step(Obj[] objs, int S)
+    private static void Step(ShapeObject[] objs, int S)
     {
         foreach (var o in objs)
         {
