@@ -78,6 +78,8 @@ internal static class StudyCommands
         catch (ArgumentException e) { throw new CliException(e.Message); }
         int headSteps = args.GetInt("head-steps", 0);
         int trainImages = args.GetInt("train-images", 0), valImages = args.GetInt("val-images", 0);
+        double classWeight = args.GetDouble("class-weight", 0);
+        if (classWeight > 0) profile = profile with { Loss = (profile.Loss ?? new Models.MaskLossConfig()) with { ClassWeight = classWeight } };
         if (headSteps > 0) profile = profile with { HeadTraining = profile.HeadTraining with { Steps = headSteps } };
         if (trainImages > 0) profile = profile with { TrainImages = trainImages };
         if (valImages > 0) profile = profile with { ValImages = valImages };

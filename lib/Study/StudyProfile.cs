@@ -20,6 +20,7 @@ namespace MagvitSeg.Study;
 /// <param name="Variants">Variant ids to run, in order (see <see cref="StudyVariant.All"/>).</param>
 /// <param name="FineTuneLrScale">Learning-rate multiplier of the encoder in the fine-tuned upper bound.</param>
 /// <param name="FineTuneSeeds">Seeds of the fine-tuned upper bound (it costs an encoder backward per step); null = all.</param>
+/// <param name="Loss">The head's loss weights; null = Mask2Former's (class 2, mask 5, dice 5, no-object 0.1).</param>
 public sealed record StudyProfile(
     string Name,
     TokenizerProfile Tokenizer,
@@ -32,7 +33,8 @@ public sealed record StudyProfile(
     string Selection,
     string[] Variants,
     double FineTuneLrScale = 0.1,
-    int[]? FineTuneSeeds = null)
+    int[]? FineTuneSeeds = null,
+    MaskLossConfig? Loss = null)
 {
     /// <summary>Working resolution of the still images: the tokenizer's frame size.</summary>
     public int ImageSize => Tokenizer.Vqvae.Height;

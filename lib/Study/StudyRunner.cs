@@ -295,7 +295,7 @@ public sealed class StudyRunner : IDisposable
         try
         {
             var channels = levels.Select(l => l.shape[1]).ToArray();
-            using var trainer = HeadTrainer.Create(channels, TrainSet.NumClasses, Profile.Head, Profile.HeadTraining with { Seed = seed }, device: Device);
+            using var trainer = HeadTrainer.Create(channels, TrainSet.NumClasses, Profile.Head, Profile.HeadTraining with { Seed = seed }, Profile.Loss, Device);
             var sw = Stopwatch.StartNew();
             Log($"({variant.Id}) seed {seed}: training the head on {TrainSet.Count} images, features {string.Join(" + ", levels.Select(l => $"{l.shape[1]}x{l.shape[2]}x{l.shape[3]}"))}");
             var steps = trainer.Train(HeadBatches.FromFeatures(levels, TrainSet, Profile.BatchSize, seed), Log);
@@ -327,7 +327,7 @@ public sealed class StudyRunner : IDisposable
         }
         TorchRuntime.Seed(seed);
         var head = new MaskHead(channels, TrainSet.NumClasses, Profile.Head);
-        using var trainer = new HeadTrainer(head, new MaskHeadLoss(TrainSet.NumClasses), Profile.HeadTraining with { Seed = seed }, Device,
+        using var trainer = new HeadTrainer(head, new MaskHeadLoss(TrainSet.NumClasses, Profile.Loss), Profile.HeadTraining with { Seed = seed }, Device,
             model.Encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter)), Profile.FineTuneLrScale);
         var sw = Stopwatch.StartNew();
         Log($"({variant.Id}) seed {seed}: fine-tuning encoder + head on {TrainSet.Count} images (encoder lr x{Profile.FineTuneLrScale})");
@@ -396,7 +396,7 @@ public sealed class StudyRunner : IDisposable
         return new FeatureCacheKey(e.Identity, e.Conditioning, e.Selection, images);
     }
 
-    private string HeadIdentity() => JsonSerializer.Serialize(new { Profile.Head, Profile.HeadTraining, Profile.BatchSize });
+    private string HeadIdentity() => JsonSerializer.Serialize(new { Profile.Head, Profile.HeadTraining, Profile.BatchSize, Profile.Loss });
 
     private CocoImageSet LoadSplit(string split, int count)
     {
