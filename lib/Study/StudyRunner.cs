@@ -66,6 +66,9 @@ public sealed class StudyRunner : IDisposable
     /// <summary>Progress lines.</summary>
     public Action<string> Log { get; }
 
+    /// <summary>Called after every head training step (frozen and fine-tuned) with the variant, the seed and the step's result: live progress.</summary>
+    public Action<StudyVariant, int, HeadStepResult>? OnHeadStep { get; set; }
+
     public StudyRunner(StudyProfile profile, StudyPaths paths, Device device, Action<string>? log = null)
     {
         Profile = profile;
@@ -299,7 +302,8 @@ public sealed class StudyRunner : IDisposable
             using var trainer = HeadTrainer.Create(channels, TrainSet.NumClasses, Profile.Head, Profile.HeadTraining with { Seed = seed }, device: Device);
             var sw = Stopwatch.StartNew();
             Log($"({variant.Id}) seed {seed}: training the head on {TrainSet.Count} images, features {string.Join(" + ", levels.Select(l => $"{l.shape[1]}x{l.shape[2]}x{l.shape[3]}"))}");
-            var steps = trainer.Train(HeadBatches.FromFeatures(levels, TrainSet, Profile.BatchSize, seed), Log);
+            var steps = trainer.Train(HeadBatches.FromFeatures(levels, TrainSet, Profile.BatchSize, seed), Log,
+                                      OnHeadStep is { } onStep ? r => onStep(variant, seed, r) : null);
             WriteHeadMetrics(dir, steps);
             return (trainer.Head, sw.Elapsed.TotalSeconds, steps.Count > 0 ? steps[^1].Loss : double.NaN, channels);
         }
@@ -343,6 +347,7 @@ public sealed class StudyRunner : IDisposable
             var targets = idx.Select(TrainSet.TargetTensors).ToList();
             var r = trainer.TrainStep(feats, targets);
             results.Add(r);
+            OnHeadStep?.Invoke(variant, seed, r);
             double rate = trainer.StepsDone / sw.Elapsed.TotalSeconds;
             progress($"({variant.Id}) fine-tune step {r.Step}/{trainer.Config.Steps} {rate:F2} steps/s, ETA {(trainer.Config.Steps - r.Step) / rate:F0}s | loss {r.Loss:F4}");
         }
@@ -390,7 +395,8 @@ public sealed class StudyRunner : IDisposable
         AtomicFile.WriteAllText(Path.Combine(dir, "metrics.csv"), string.Join('\n', lines) + "\n");
     }
 
-    private FeatureCacheKey CacheKey(IFeatureExtractor e, string split)
+    /// <summary>The feature cache key of an extractor on a split ("train" or "val"): what <see cref="Features"/> stores under.</summary>
+    public FeatureCacheKey CacheKey(IFeatureExtractor e, string split)
     {
         var set = split == "train" ? TrainSet : ValSet;
         string images = $"{set.Gt.Source}|{split}|n={set.Count}|S={set.Size}|first={set.Geometry[0].ImageId}|last={set.Geometry[^1].ImageId}";
