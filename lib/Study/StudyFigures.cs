@@ -50,7 +50,7 @@ public static class StudyFigures
         };
         int seeds = summary.Max(s => s.Seeds);
         return new PlotlyFigure(traces, new FigureLayout(
-            title ?? $"Study: mask AP, AP50 and mIoU per variant (mean ± std over up to {seeds} seeds)", "variant", "x100",
+            title ?? $"Study: mask AP, AP50 and mIoU per variant (mean ± std over up to {seeds} seeds)", "variant", "COCO units x100",
             Width: Math.Clamp(240 + 80 * variants.Length, 640, 1600)));
     }
 
@@ -80,6 +80,19 @@ public static class StudyFigures
         new DoubleDataFrameColumn("mIoU std", summary.Select(s => s.MIoUStd)),
         new DoubleDataFrameColumn("train s", summary.Select(s => s.TrainSeconds)),
         new StringDataFrameColumn("description", summary.Select(s => s.Description)));
+
+    /// <summary>
+    /// The feature cache of a variant as a table: per split the images, the level shapes, whether this call built or
+    /// reused them, the seconds it took now and the encoding rate recorded when they were built.
+    /// </summary>
+    public static DataFrame FeatureTable(IReadOnlyList<(string Split, bool Reused, double Seconds, FeatureCacheManifest Manifest)> splits) => new(
+        new StringDataFrameColumn("split", splits.Select(s => s.Split)),
+        new Int32DataFrameColumn("images", splits.Select(s => s.Manifest.Count)),
+        new StringDataFrameColumn("levels [N, C, h, w]", splits.Select(s => string.Join(" + ", s.Manifest.Shapes.Select(l => $"[{string.Join(", ", l)}]")))),
+        new StringDataFrameColumn("cache", splits.Select(s => s.Reused ? "reused" : "built now")),
+        new DoubleDataFrameColumn("seconds now", splits.Select(s => s.Seconds)),
+        new DoubleDataFrameColumn("images/s when built", splits.Select(s => s.Manifest.ImagesPerSecond)),
+        new StringDataFrameColumn("key", splits.Select(s => s.Manifest.Key.Hash)));
 
     /// <summary>One row per variant and seed: the COCO AP family, mIoU and training time.</summary>
     public static DataFrame RowsTable(IReadOnlyList<StudyRow> rows) => new(
@@ -153,8 +166,8 @@ public static class StudyFigures
     {
         var m = PretrainReport.ReadCsv(metricsCsv);
         var step = PretrainReport.Column(m, "step");
-        var series = new[] { "loss", "class", "mask", "dice" }.Where(n => m.Columns.Any(c => c.Name == n))
-                                                               .Select(n => (n, step, PretrainReport.Column(m, n)));
+        var series = new[] { ("loss", "total"), ("class", "class"), ("mask", "mask BCE"), ("dice", "dice") }
+            .Where(n => m.Columns.Any(c => c.Name == n.Item1)).Select(n => (n.Item2, step, PretrainReport.Column(m, n.Item1)));
         return Charts.Line(series, $"Head training losses, {label}", "step", "loss (log scale)", logY: true);
     }
 
@@ -169,7 +182,8 @@ public static class StudyFigures
     /// <summary>
     /// Evaluation images, ground truth (top row) over predictions (bottom row), one column per image. Each image shows as
     /// many predictions as it has ground-truth instances (at most <paramref name="maxPerImage"/>), highest scores first,
-    /// labelled with category and score; masks are drawn at the working resolution, upscaled by <paramref name="scale"/>.
+    /// labelled with category and score, in one colour per category (in both rows); masks are drawn at the working
+    /// resolution, upscaled by <paramref name="scale"/>.
     /// </summary>
     /// <param name="set">The evaluation split the predictions are for.</param>
     /// <param name="predictions">COCO results (masks at the original image size).</param>
@@ -197,16 +211,16 @@ public static class StudyFigures
                 using var image = ImageTensors.Upscale(small, scale);
 
                 var gt = Enumerable.Range(0, target.Count).Select(k => new InstanceOverlay(
-                    Upscale(target.Masks.AsSpan(k * S * S, S * S), S, S, scale), CategoryName(set, target.Classes[k]), Palette.Distinct(k))).ToList();
+                    Upscale(target.Masks.AsSpan(k * S * S, S * S), S, S, scale), CategoryName(set, target.Classes[k]), Palette.Distinct(target.Classes[k]))).ToList();
                 gtRow.Add(MaskOverlay.Draw(image, gt));
 
                 int keep = Math.Max(1, target.Count);
                 if (maxPerImage is { } cap) keep = Math.Min(keep, cap);
                 var dets = (byImage.GetValueOrDefault(geo.ImageId) ?? new List<CocoAnnotation>())
                            .Where(d => d.Score >= minScore && d.Segmentation is not null).Take(keep).ToList();
-                var pred = dets.Select((d, k) => new InstanceOverlay(
+                var pred = dets.Select(d => new InstanceOverlay(
                     Upscale(ToWorking(d, geo, S), S, S, scale),
-                    $"{CategoryName(set, d.CategoryId, coco: true)} {d.Score:0.00}", Palette.Distinct(k))).ToList();
+                    $"{CategoryName(set, d.CategoryId, coco: true)} {d.Score:0.00}", Palette.Distinct(ClassOf(set, d.CategoryId)))).ToList();
                 predRow.Add(MaskOverlay.Draw(image, pred));
             }
             using var grid = ImageGrid.Compose(new[] { gtRow, predRow }, new[] { "ground truth", "prediction" },
@@ -261,6 +275,12 @@ public static class StudyFigures
     {
         long catId = coco ? id : set.CategoryIds[(int)id];
         return set.Gt.CategoryById.TryGetValue(catId, out var c) ? c.Name : $"category {catId}";
+    }
+
+    private static int ClassOf(CocoImageSet set, long categoryId)
+    {
+        for (int i = 0; i < set.CategoryIds.Count; i++) if (set.CategoryIds[i] == categoryId) return i;
+        return set.CategoryIds.Count;
     }
 
     /// <summary>A prediction's mask (at the original image size) at the working resolution: the scaled image at the top-left of S x S.</summary>

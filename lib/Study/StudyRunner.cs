@@ -66,6 +66,12 @@ public sealed class StudyRunner : IDisposable
     /// <summary>Progress lines.</summary>
     public Action<string> Log { get; }
 
+    /// <summary>
+    /// Also write tokenizer-ema.safetensors when a tokenizer is trained here (as <c>magvitseg pretrain</c>). The default is
+    /// true; notebooks set false, since TorchSharp.PyBridge fails inside the kernel (see environment.md).
+    /// </summary>
+    public bool ExportSafetensors { get; set; } = true;
+
     /// <summary>Called after every head training step (frozen and fine-tuned) with the variant, the seed and the step's result: live progress.</summary>
     public Action<StudyVariant, int, HeadStepResult>? OnHeadStep { get; set; }
 
@@ -247,7 +253,7 @@ public sealed class StudyRunner : IDisposable
             case FeatureEncoder.Video:
             {
                 var v = Profile.Tokenizer.Vqvae;
-                var run = TokenizerRun.Ensure(Profile.Tokenizer, Paths.Tokenizer, Device, ThrottledLog());
+                var run = TokenizerRun.Ensure(Profile.Tokenizer, Paths.Tokenizer, Device, ThrottledLog(), exportSafetensors: ExportSafetensors);
                 Log("tokenizer: " + run.Describe());
                 string ckpt = run.Checkpoint;
                 made = (Frozen(TokenizerCheckpoint.LoadEmaModel(ckpt, Device)), "video:sha256=" + FeatureCacheKey.FileHash(ckpt));
@@ -257,7 +263,7 @@ public sealed class StudyRunner : IDisposable
             {
                 var twin = ImageTwinProfile();
                 var v = Profile.Tokenizer.Vqvae;
-                var run = TokenizerRun.Ensure(twin, Paths.ImageTokenizer, Device, ThrottledLog(),
+                var run = TokenizerRun.Ensure(twin, Paths.ImageTokenizer, Device, ThrottledLog(), exportSafetensors: ExportSafetensors,
                     train: new FramesOfClips(TokenizerRun.ShapesSource(v, twin.Training.Seed), v.Frames),
                     heldOut: new FramesOfClips(TokenizerRun.ShapesSource(v, twin.Training.Seed + TokenizerRun.HeldOutSeedOffset), v.Frames));
                 Log("image tokenizer: " + run.Describe());

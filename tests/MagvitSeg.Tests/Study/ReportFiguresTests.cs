@@ -53,8 +53,14 @@ public class ReportFiguresTests
         {
             var profile = Micro();
             var paths = new StudyPaths(Path.Combine(dir, "study"), Path.Combine(dir, "tokenizer"), Path.Combine(dir, "tokenizer-2d"));
-            TokenizerRun.Ensure(profile.Tokenizer, paths.Tokenizer, CPU, exportSafetensors: false);
-            using (var runner = new StudyRunner(profile, paths, CPU)) FakeStudy.Write(paths, runner.ValSet);
+            // The runner trains the 4-step tokenizer; as in notebooks, without the safetensors export.
+            using (var runner = new StudyRunner(profile, paths, CPU) { ExportSafetensors = false })
+            {
+                runner.Encoder(FeatureEncoder.Video);
+                FakeStudy.Write(paths, runner.ValSet);
+            }
+            Assert.NotNull(TokenizerRun.Finished(paths.Tokenizer));
+            Assert.False(File.Exists(Path.Combine(paths.Tokenizer, "tokenizer-ema.safetensors")));
             var folder = new FigureFolder(Path.Combine(dir, "figures"));
             Directory.CreateDirectory(folder.Directory);
             File.WriteAllBytes(Path.Combine(folder.Directory, "04-head-loss.png"), new byte[] { 1 });

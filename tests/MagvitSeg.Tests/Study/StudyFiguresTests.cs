@@ -187,12 +187,12 @@ public class StudyFiguresTests
                 "study-bars.png", "study-bars.html", "pr-a-seed0.png", "pr-a-seed0.html", "per-category-ap-a-seed0.png",
                 "per-category-ap-a-seed0.html", "head-loss-a-seed0.png", "head-loss-a-seed0.html", "overlays-a-seed0.png",
             }, files);
-            foreach (var f in files) Assert.True(File.Exists(Path.Combine(folder.Directory, f)), f);
+            foreach (var f in files) Assert.True(File.Exists(Path.Combine(folder.Directory, f!)), f);
             string html = File.ReadAllText(Path.Combine(folder.Directory, "study-bars.html"));
             Assert.Contains("plotly.js v4.1.2", html);
             Assert.Contains("Plotly.newPlot", html);
             var loss = StudyFigures.HeadLoss(run.MetricsCsv, run.Label);
-            Assert.Equal(new[] { "loss", "class", "mask", "dice" }, loss.Traces.Select(t => t.Name));
+            Assert.Equal(new[] { "total", "class", "mask BCE", "dice" }, loss.Traces.Select(t => t.Name));
             Assert.True(loss.Layout.LogY);
         }
         finally { Directory.Delete(dir, recursive: true); }
