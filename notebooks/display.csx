@@ -4,6 +4,7 @@
 //   display(png)     -> an image/png output
 //   display(frame)   -> a DataFrame as an HTML table
 //   NotebookProgress -> a ProgressReporter that updates one output line in place
+//   LiveLine         -> a sink whose every line replaces the previous one in one output (a runner's progress lines)
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Formatting;
 using MagvitSeg.Viz;
@@ -23,4 +24,11 @@ static ProgressReporter NotebookProgress(string label, long total, double interv
 {
     var shown = Kernel.display($"{label} starting ...", "text/plain");
     return new ProgressReporter(label, total, TimeSpan.FromSeconds(intervalSeconds), line => shown.Update(line));
+}
+
+/// <summary>A text output replaced by each line given to the returned sink (for log lines such as StudyLog's progress).</summary>
+static Action<string> LiveLine(string initial)
+{
+    var shown = Kernel.display(initial, "text/plain");
+    return line => shown.Update(line);
 }

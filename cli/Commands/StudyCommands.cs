@@ -1,6 +1,7 @@
 using System.Globalization;
 using MagvitSeg.Runtime;
 using MagvitSeg.Study;
+using MagvitSeg.Viz;
 
 namespace MagvitSeg.Cli.Commands;
 
@@ -26,6 +27,14 @@ internal static class StudyCommands
         Console.WriteLine();
         Console.WriteLine($"study table: {Path.Combine(runner.Paths.Root, "study.csv")} (and study.json)");
         Console.WriteLine($"per-run outputs (head.pt, metrics.csv, predictions.json, eval.txt): {Path.Combine(runner.Paths.Root, "runs")}");
+        if (rows.Count > 0)
+        {
+            // The figures of the table and of one run: the proposal (a) at its first seed when it ran, else the first row.
+            var shown = rows.FirstOrDefault(r => r.Variant == "a") ?? rows[0];
+            var figures = new FigureFolder(StudyFigures.FolderOf(runner.Paths));
+            var files = StudyFigures.WriteStudy(runner.Paths, runner.ValSet, figures, shown.Variant, shown.Seed);
+            Console.WriteLine($"figures: {figures.Directory} ({string.Join(", ", files.Select(Path.GetFileName))})");
+        }
         return 0;
     }
 

@@ -127,7 +127,9 @@ public static class PretrainReport
 
     private static bool Has(DataFrame frame, string name) => frame.Columns.Any(c => c.Name == name);
 
-    private static double[] Column(DataFrame frame, string name)
+    /// <summary>A numeric column of a table read by <see cref="ReadCsv"/> as doubles (null as NaN).</summary>
+    /// <exception cref="ArgumentException">No such column (lists the columns there are).</exception>
+    public static double[] Column(DataFrame frame, string name)
     {
         if (!Has(frame, name)) throw new ArgumentException($"The table has no column '{name}' (columns: {string.Join(", ", frame.Columns.Select(c => c.Name))}).");
         var col = frame.Columns[name];

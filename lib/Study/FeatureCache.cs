@@ -54,6 +54,10 @@ public sealed class FeatureCache
         return m is not null && m.Key == key;
     }
 
+    /// <summary>The manifest stored for <paramref name="key"/> (count, shapes, the encoding rate when it was built), or null when absent.</summary>
+    public FeatureCacheManifest? Manifest(FeatureCacheKey key) =>
+        Contains(key) ? JsonSerializer.Deserialize<FeatureCacheManifest>(File.ReadAllText(Path.Combine(FolderOf(key), "manifest.json"))) : null;
+
     /// <summary>
     /// Returns the features for <paramref name="key"/>: from disk when present, else computed by
     /// <paramref name="extract"/> over <paramref name="count"/> images in batches and stored.

@@ -66,6 +66,15 @@ public sealed class StudyRunner : IDisposable
     /// <summary>Progress lines.</summary>
     public Action<string> Log { get; }
 
+    /// <summary>
+    /// Also write tokenizer-ema.safetensors when a tokenizer is trained here (as <c>magvitseg pretrain</c>). The default is
+    /// true; notebooks set false, since TorchSharp.PyBridge fails inside the kernel (see environment.md).
+    /// </summary>
+    public bool ExportSafetensors { get; set; } = true;
+
+    /// <summary>Called after every head training step (frozen and fine-tuned) with the variant, the seed and the step's result: live progress.</summary>
+    public Action<StudyVariant, int, HeadStepResult>? OnHeadStep { get; set; }
+
     public StudyRunner(StudyProfile profile, StudyPaths paths, Device device, Action<string>? log = null)
     {
         Profile = profile;
@@ -243,7 +252,7 @@ public sealed class StudyRunner : IDisposable
         {
             case FeatureEncoder.Video:
             {
-                var run = TokenizerRun.Ensure(Profile.Tokenizer, Paths.Tokenizer, Device, ThrottledLog());
+                var run = TokenizerRun.Ensure(Profile.Tokenizer, Paths.Tokenizer, Device, ThrottledLog(), exportSafetensors: ExportSafetensors);
                 Log("tokenizer: " + run.Describe());
                 string ckpt = run.Checkpoint;
                 made = (Frozen(TokenizerCheckpoint.LoadEmaModel(ckpt, Device)), "video:sha256=" + FeatureCacheKey.FileHash(ckpt));
@@ -253,7 +262,7 @@ public sealed class StudyRunner : IDisposable
             {
                 var twin = ImageTwinProfile();
                 var v = Profile.Tokenizer.Vqvae;
-                var run = TokenizerRun.Ensure(twin, Paths.ImageTokenizer, Device, ThrottledLog(),
+                var run = TokenizerRun.Ensure(twin, Paths.ImageTokenizer, Device, ThrottledLog(), exportSafetensors: ExportSafetensors,
                     train: new FramesOfClips(TokenizerRun.ShapesSource(v, twin.Training.Seed), v.Frames),
                     heldOut: new FramesOfClips(TokenizerRun.ShapesSource(v, twin.Training.Seed + TokenizerRun.HeldOutSeedOffset), v.Frames));
                 Log("image tokenizer: " + run.Describe());
@@ -298,7 +307,8 @@ public sealed class StudyRunner : IDisposable
             using var trainer = HeadTrainer.Create(channels, TrainSet.NumClasses, Profile.Head, Profile.HeadTraining with { Seed = seed }, Profile.Loss, Device);
             var sw = Stopwatch.StartNew();
             Log($"({variant.Id}) seed {seed}: training the head on {TrainSet.Count} images, features {string.Join(" + ", levels.Select(l => $"{l.shape[1]}x{l.shape[2]}x{l.shape[3]}"))}");
-            var steps = trainer.Train(HeadBatches.FromFeatures(levels, TrainSet, Profile.BatchSize, seed), Log);
+            var steps = trainer.Train(HeadBatches.FromFeatures(levels, TrainSet, Profile.BatchSize, seed), Log,
+                                      OnHeadStep is { } onStep ? r => onStep(variant, seed, r) : null);
             WriteHeadMetrics(dir, steps);
             return (trainer.Head, sw.Elapsed.TotalSeconds, steps.Count > 0 ? steps[^1].Loss : double.NaN, channels);
         }
@@ -342,6 +352,7 @@ public sealed class StudyRunner : IDisposable
             var targets = idx.Select(TrainSet.TargetTensors).ToList();
             var r = trainer.TrainStep(feats, targets);
             results.Add(r);
+            OnHeadStep?.Invoke(variant, seed, r);
             double rate = trainer.StepsDone / sw.Elapsed.TotalSeconds;
             progress($"({variant.Id}) fine-tune step {r.Step}/{trainer.Config.Steps} {rate:F2} steps/s, ETA {(trainer.Config.Steps - r.Step) / rate:F0}s | loss {r.Loss:F4}");
         }
@@ -389,7 +400,8 @@ public sealed class StudyRunner : IDisposable
         AtomicFile.WriteAllText(Path.Combine(dir, "metrics.csv"), string.Join('\n', lines) + "\n");
     }
 
-    private FeatureCacheKey CacheKey(IFeatureExtractor e, string split)
+    /// <summary>The feature cache key of an extractor on a split ("train" or "val"): what <see cref="Features"/> stores under.</summary>
+    public FeatureCacheKey CacheKey(IFeatureExtractor e, string split)
     {
         var set = split == "train" ? TrainSet : ValSet;
         string images = $"{set.Gt.Source}|{split}|n={set.Count}|S={set.Size}|first={set.Geometry[0].ImageId}|last={set.Geometry[^1].ImageId}";

@@ -145,9 +145,10 @@ public sealed class HeadTrainer : IDisposable
 
     /// <summary>
     /// Runs the remaining of <see cref="HeadTrainConfig.Steps"/> steps over the batches (cycled when shorter), reporting
-    /// step, rate, ETA and the loss to <paramref name="log"/> at most every LogIntervalSeconds.
+    /// step, rate, ETA and the loss to <paramref name="log"/> at most every LogIntervalSeconds, and every step's result to
+    /// <paramref name="onStep"/> (live progress in notebooks).
     /// </summary>
-    public List<HeadStepResult> Train(IEnumerable<HeadBatch> batches, Action<string>? log = null)
+    public List<HeadStepResult> Train(IEnumerable<HeadBatch> batches, Action<string>? log = null, Action<HeadStepResult>? onStep = null)
     {
         var results = new List<HeadStepResult>();
         var sw = Stopwatch.StartNew();
@@ -161,6 +162,7 @@ public sealed class HeadTrainer : IDisposable
                 any = true;
                 var r = TrainStep(batch.Features, batch.Targets);
                 results.Add(r);
+                onStep?.Invoke(r);
                 double t = sw.Elapsed.TotalSeconds;
                 if (log is not null && (t - lastLog >= Config.LogIntervalSeconds || _step == Config.Steps))
                 {

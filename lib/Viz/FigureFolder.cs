@@ -39,10 +39,19 @@ public sealed class FigureFolder
         return png;
     }
 
-    /// <summary>Writes the chart's static PNG as <c>&lt;name&gt;.png</c>; returns the chart (for the interactive display).</summary>
-    public PlotlyFigure Save(string name, PlotlyFigure figure)
+    /// <summary>
+    /// Writes the chart's static PNG as <c>&lt;name&gt;.png</c> and, with <paramref name="html"/>, the interactive version as
+    /// <c>&lt;name&gt;.html</c> (plotly.js inlined, offline); returns the chart (for the interactive display).
+    /// </summary>
+    public PlotlyFigure Save(string name, PlotlyFigure figure, bool html = false)
     {
         Save(name, figure.ToPng());
+        if (html)
+        {
+            string path = Path.ChangeExtension(PathOf(name), ".html");
+            figure.SaveHtml(path);
+            _written.Add(path);
+        }
         return figure;
     }
 }

@@ -25,6 +25,15 @@ public sealed class PngImage
         return new PngImage(data.ToArray(), bitmap.Width, bitmap.Height);
     }
 
+    /// <summary>Reads a PNG file (a saved figure) without re-encoding it.</summary>
+    /// <exception cref="InvalidDataException">The file is not a decodable image (names it).</exception>
+    public static PngImage Read(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        using var codec = SKCodec.Create(new MemoryStream(bytes)) ?? throw new InvalidDataException($"'{path}' is not a decodable image.");
+        return new PngImage(bytes, codec.Info.Width, codec.Info.Height);
+    }
+
     /// <summary>The PNG bytes as base64 (for image/png notebook outputs and data URIs).</summary>
     public string ToBase64() => Convert.ToBase64String(Bytes);
 

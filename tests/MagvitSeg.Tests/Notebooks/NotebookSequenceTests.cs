@@ -142,6 +142,68 @@ public class NotebookSequenceTests(NotebookSequenceFixture run, ITestOutputHelpe
     }
 
     [Fact]
+    public void HeadTraining04BuildsFeaturesTrainsWithProgressAndShowsPredictions()
+    {
+        var outputs = Outputs("04");
+        Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains("tokenizer: reused the finished 'tiny' run"));   // 02's run
+        // A fresh results folder: the feature cache of (a) is built here and the head trained, its progress line updated to the end.
+        Assert.Contains(outputs, o => o.Kind == "text/html" && o.Text.Contains("magvitseg-table") && o.Text.Contains("built now") && o.Text.Contains("images/s"));
+        Assert.Contains(outputs, o => o.Text.Contains("head (a) seed 0 40/40 (100.0%)"));
+        Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains("(a) seed 0: trained in"));
+        AssertChart(outputs, "Head training losses, (a) seed 0");
+        Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains("(a) seed 0: 1920 detections on 24 images"));
+        Assert.Single(outputs, o => o.Kind == "image/png");
+        string runDir = Path.Combine(run.ResultsRoot, "tiny", "study", "runs", "a", "seed0");
+        foreach (var f in new[] { "head.pt", "metrics.csv", "predictions.json", "run.json" })
+            Assert.True(File.Exists(Path.Combine(runDir, f)), $"{runDir}/{f} is missing");
+        run.AssertFigures("04-head-loss", "04-predictions");
+    }
+
+    [Fact]
+    public void Evaluation05RunsTheStudyAndShowsTablesBarsPrCurvesAndPerCategoryAp()
+    {
+        var outputs = Outputs("05");
+        Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains("(a) seed 0: reusing the trained head"));   // 04's head
+        Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains("study 25/25: (g) seed 0"));
+        Assert.Contains(outputs, o => o.Kind == "text/html" && o.Text.Contains("magvitseg-table") && o.Text.Contains("f-noise") && o.Text.Contains("train s"));
+        Assert.Contains(outputs, o => o.Kind == "text/html" && o.Text.Contains("magvitseg-table") && o.Text.Contains("AP std"));
+        Assert.Contains(outputs, o => o.Kind == "text/html" && o.Text.Contains("magvitseg-table") && o.Text.Contains("AR100"));
+        Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains("Average Precision  (AP) @[ IoU=0.50:0.95"));
+        AssertChart(outputs, "Study: mask AP, AP50 and mIoU per variant");
+        AssertChart(outputs, "Semantic mIoU per variant");
+        AssertChart(outputs, "Precision-recall, (a) seed 0");
+        AssertChart(outputs, "Precision-recall per category, (a) seed 0");
+        AssertChart(outputs, "Mask AP per category, (a) seed 0");
+        AssertChart(outputs, "Head training loss of (a) per seed");
+        var rows = MagvitSeg.Study.StudyTable.ReadCsv(Path.Combine(run.ResultsRoot, "tiny", "study", "study.csv"));
+        Assert.Equal(25, rows.Count);                                                   // 8 frozen variants x 3 seeds + (g) x 1
+        run.AssertFigures("05-study-bars", "05-miou", "05-pr-curves", "05-pr-per-category", "05-per-category-ap", "05-head-loss-seeds");
+    }
+
+    [Fact]
+    public void ReportFigures06WritesEveryReportFigureAndACaptionPerFile()
+    {
+        var outputs = Outputs("06");
+        string[] charts = { "report-tokenizer-losses", "report-tokenizer-psnr", "report-tokenizer-perplexity", "report-study-bars",
+                            "report-pr-a-seed0", "report-per-category-ap-a-seed0", "report-head-loss-a-seed0" };
+        string[] images = { "report-reconstructions", "report-latent-pca", "report-overlays-a-seed0" };
+        Assert.DoesNotContain(outputs, o => o.Text.Contains("not drawn:"));
+        Assert.Equal(charts.Length + images.Length, outputs.Count(o => o.Kind == "image/png"));
+        run.AssertFigures(charts.Concat(images).ToArray());
+        string figures = Path.Combine(run.ResultsRoot, "tiny", "figures");
+        foreach (var chart in charts)
+            Assert.Contains("plotly.js v4.1.2", File.ReadAllText(Path.Combine(figures, chart + ".html")));
+        // captions.md: one caption line for every figure file there, the notebooks' 01-05 figures included.
+        var lines = File.ReadAllLines(Path.Combine(figures, "captions.md"));
+        var files = Directory.GetFiles(figures).Select(Path.GetFileName).Where(n => n!.EndsWith(".png") || n.EndsWith(".html")).ToList();
+        Assert.True(files.Count >= 40, $"only {files.Count} figure files");
+        foreach (var file in files)
+            Assert.Single(lines, l => l.StartsWith("- ", StringComparison.Ordinal) && l.Contains($"`{file}`"));
+        Assert.DoesNotContain(lines, l => l.Contains("no caption on record"));
+        Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains("## Report figures"));
+    }
+
+    [Fact]
     public void EveryNotebookRanAndPassed()
     {
         var all = NotebookRunner.Find(RepoPaths.RepoRoot());
