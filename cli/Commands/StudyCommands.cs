@@ -87,6 +87,10 @@ internal static class StudyCommands
         catch (ArgumentException e) { throw new CliException(e.Message); }
         int headSteps = args.GetInt("head-steps", 0);
         int trainImages = args.GetInt("train-images", 0), valImages = args.GetInt("val-images", 0);
+        double lr = args.GetDouble("head-lr", 0);
+        if (lr > 0) profile = profile with { HeadTraining = profile.HeadTraining with { LearningRate = lr } };
+        int contextBlocks = args.GetInt("context-blocks", -1);
+        if (contextBlocks >= 0) profile = profile with { Head = profile.Head with { ContextBlocks = contextBlocks } };
         double classWeight = args.GetDouble("class-weight", 0);
         if (classWeight > 0) profile = profile with { Loss = (profile.Loss ?? new Models.MaskLossConfig()) with { ClassWeight = classWeight } };
         if (headSteps > 0) profile = profile with { HeadTraining = profile.HeadTraining with { Steps = headSteps } };

@@ -13,6 +13,7 @@ public sealed class PixelDecoder : nn.Module<IReadOnlyList<Tensor>, (Tensor[] Le
     private readonly ModuleList<Sequential> laterals = new();
     private readonly ModuleList<Sequential> outputs = new();
     private readonly ModuleList<Sequential> extra = new();
+    private readonly ModuleList<Sequential> context = new();
     private readonly Conv2d mask_proj;
 
     public PixelDecoder(IReadOnlyList<long> inChannels, MaskHeadConfig c) : base(nameof(PixelDecoder))
@@ -24,6 +25,7 @@ public sealed class PixelDecoder : nn.Module<IReadOnlyList<Tensor>, (Tensor[] Le
             outputs.Add(ConvBlock(d));
         }
         for (int i = 0; i < c.ExtraUpsample; i++) extra.Add(ConvBlock(d));
+        for (int i = 0; i < c.ContextBlocks; i++) context.Add(ConvBlock(d));
         mask_proj = nn.Conv2d(d, c.MaskDim, 1);
         RegisterComponents();
     }
@@ -46,6 +48,11 @@ public sealed class PixelDecoder : nn.Module<IReadOnlyList<Tensor>, (Tensor[] Le
             var up = nn.functional.interpolate(y, new long[] { lat.shape[2], lat.shape[3] }, mode: InterpolationMode.Nearest);
             y = outputs[i].forward(up + lat);
             levels.Add(y);
+        }
+        if (context.Count > 0)
+        {
+            foreach (var block in context) y = y + block.forward(y);                        // residual: keeps the FPN signal
+            levels[^1] = y;
         }
         foreach (var block in extra)
             y = block.forward(nn.functional.interpolate(y, scale_factor: new double[] { 2, 2 }, mode: InterpolationMode.Bilinear, align_corners: false));

@@ -72,15 +72,25 @@ internal sealed class Axis
 
     private static double[] LogTicks(double lo, double hi)
     {
-        var ticks = new List<double>();
         int k0 = (int)Math.Floor(Math.Log10(lo)), k1 = (int)Math.Ceiling(Math.Log10(hi));
-        double[] mult = k1 - k0 <= 2 ? new[] { 1.0, 2, 5 } : new[] { 1.0 };
+        var ticks = DecadeTicks(lo, hi, k0, k1, k1 - k0 <= 2 ? new[] { 1.0, 2, 5 } : new[] { 1.0 });
+        if (ticks.Count >= 2) return ticks.ToArray();
+        // A range inside one decade (say 12..19, a head's loss curve) can miss every 1-2-5 value: nice linear steps then.
+        double step = NiceStep((hi - lo) / 4);
+        var linear = new List<double>();
+        for (double t = Math.Ceiling(lo / step - 1e-9) * step; t <= hi * (1 + 1e-9); t += step) linear.Add(t);
+        return linear.Count >= 2 ? linear.ToArray() : new[] { lo, hi };
+    }
+
+    private static List<double> DecadeTicks(double lo, double hi, int k0, int k1, double[] mult)
+    {
+        var ticks = new List<double>();
         for (int k = k0; k <= k1; k++)
             foreach (double m in mult)
             {
                 double t = m * Math.Pow(10, k);
                 if (t >= lo * (1 - 1e-9) && t <= hi * (1 + 1e-9)) ticks.Add(t);
             }
-        return ticks.ToArray();
+        return ticks;
     }
 }

@@ -125,5 +125,10 @@ public class ChartsTests
         var log = Axis.Make(new[] { 0.05, 20 }, null, log: true, pad: false);
         Assert.Equal(new[] { 0.1, 1, 10 }, log.Ticks.Select(t => Math.Round(t, 10)));
         Assert.Equal(0.5, log.Fraction(Math.Sqrt(0.05 * 20)), 10);
+        // Inside one decade with no 1-2-5 value (a head's loss curve, 12..19): nice linear steps instead of no ticks.
+        var narrow = Axis.Make(new[] { 12.0, 19 }, null, log: true, pad: false);
+        Assert.Equal(new[] { 12.0, 14, 16, 18 }, narrow.Ticks.Select(t => Math.Round(t, 10)));       // step nice(7/4) = 2
+        var tight = Axis.Make(new[] { 12.1, 12.9 }, null, log: true, pad: false);
+        Assert.Equal(new[] { 12.2, 12.4, 12.6, 12.8 }, tight.Ticks.Select(t => Math.Round(t, 10))); // step nice(0.2) = 0.2
     }
 }
