@@ -89,6 +89,8 @@ internal static class StudyCommands
         int trainImages = args.GetInt("train-images", 0), valImages = args.GetInt("val-images", 0);
         double lr = args.GetDouble("head-lr", 0);
         if (lr > 0) profile = profile with { HeadTraining = profile.HeadTraining with { LearningRate = lr } };
+        int queries = args.GetInt("queries", 0);
+        if (queries > 0) profile = profile with { Head = profile.Head with { Queries = queries } };
         int contextBlocks = args.GetInt("context-blocks", -1);
         if (contextBlocks >= 0) profile = profile with { Head = profile.Head with { ContextBlocks = contextBlocks } };
         double classWeight = args.GetDouble("class-weight", 0);
