@@ -1,6 +1,5 @@
 using MagvitSeg.Config;
 using MagvitSeg.Data;
-using MagvitSeg.Data.Synthetic;
 using MagvitSeg.Data.Video;
 using MagvitSeg.Runtime;
 using MagvitSeg.Training;
@@ -28,8 +27,7 @@ internal static class ClipSources
     public static bool DecodesVideo(string spec) =>
         spec == "mixed" || spec.StartsWith("videos:", StringComparison.Ordinal) || spec.StartsWith("frames:", StringComparison.Ordinal);
 
-    private static IClipSource Shapes(VqvaeConfig v, long seed) =>
-        new MovingShapesSource(new MovingShapes(new MovingShapesConfig { Size = v.Height, Frames = v.Frames, Seed = seed }));
+    private static IClipSource Shapes(VqvaeConfig v, long seed) => TokenizerRun.ShapesSource(v, seed);
 
     private static ClipSampling Sampling(VqvaeConfig v, long seed) => new() { Frames = v.Frames, Height = v.Height, Width = v.Width, Seed = seed };
 

@@ -78,7 +78,7 @@ internal static class PretrainCommand
             Console.WriteLine($"profile {trainer.Profile.Name}: clips {v.Frames}x{v.Height}x{v.Width} -> tokens {v.LatentShape}, " +
                               $"{trainer.Model.ParameterCount():N0} VQ parameters, batch {trainer.Profile.Training.BatchSize}, steps {untilStep}");
             var train = source(v, trainer.Profile.Training.Seed);
-            var heldOut = source(v, trainer.Profile.Training.Seed + 1_000_000);
+            var heldOut = source(v, trainer.Profile.Training.Seed + TokenizerRun.HeldOutSeedOffset);
             // Real video is cut on a background task two batches ahead, so steps do not wait on decoding and cropping.
             using var prefetch = ClipSources.DecodesVideo(data) ? new PrefetchSource(train) : null;
             try

@@ -40,10 +40,9 @@ internal static class StudyCommands
 
     public static int Extract(Args args)
     {
-        string id = args.Require("variant");
+        var variant = Variant(args);
         using var runner = Open(args);
-        var variant = StudyVariant.Parse(new[] { id })[0];
-        if (variant.FineTune) throw new CliException($"variant '{id}' fine-tunes the encoder, so it has no frozen features to extract.");
+        if (variant.FineTune) throw new CliException($"variant '{variant.Id}' fine-tunes the encoder, so it has no frozen features to extract.");
         var extractor = runner.Extractor(variant);
         foreach (var split in new[] { "train", "val" })
         {
@@ -59,24 +58,30 @@ internal static class StudyCommands
 
     public static int TrainHead(Args args)
     {
-        string id = args.Require("variant");
+        var variant = Variant(args);
         int seed = args.GetInt("seed", 0);
         using var runner = Open(args);
-        var r = runner.TrainHead(StudyVariant.Parse(new[] { id })[0], seed);
+        var r = runner.TrainHead(variant, seed);
         Console.WriteLine($"({r.Variant}) seed {r.Seed}: trained in {r.Seconds:F0} s, final loss {r.FinalLoss:F4}; head: {runner.Paths.Run(r.Variant, r.Seed)}");
         return 0;
     }
 
     public static int Predict(Args args)
     {
-        string id = args.Require("variant");
+        var variant = Variant(args);
         int seed = args.GetInt("seed", 0);
         using var runner = Open(args);
-        var r = runner.EvaluateHead(StudyVariant.Parse(new[] { id })[0], seed);
+        var r = runner.EvaluateHead(variant, seed);
         string dir = runner.Paths.Run(r.Variant, r.Seed);
         Console.WriteLine(File.ReadAllText(Path.Combine(dir, "eval.txt")));
         Console.WriteLine($"predictions: {Path.Combine(dir, "predictions.json")}");
         return 0;
+    }
+
+    private static StudyVariant Variant(Args args)
+    {
+        try { return StudyVariant.Parse(new[] { args.Require("variant") })[0]; }
+        catch (ArgumentException e) { throw new CliException(e.Message); }
     }
 
     private static StudyRunner Open(Args args)
