@@ -30,9 +30,21 @@ internal static class TrainingFixtures
         return all;
     }
 
+    // One folder per test process, removed when the process exits: the training tests write checkpoints
+    // (megabytes each) and a CI disk should not fill up run after run.
+    private static readonly Lazy<string> ProcessRoot = new(() =>
+    {
+        string root = Path.Combine(Path.GetTempPath(), "magvitseg-tests", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return root;
+    });
+
     public static string TempDir()
     {
-        string d = Path.Combine(Path.GetTempPath(), "magvitseg-tests", Guid.NewGuid().ToString("N"));
+        string d = Path.Combine(ProcessRoot.Value, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(d);
         return d;
     }
