@@ -25,6 +25,10 @@ internal static class PretrainCommand
         // repeatable (and once gave NaN gradients), and one thread was also faster there. --threads 0 = libtorch default.
         int threads = args.GetInt("threads", -1);
         int evalBatches = args.GetInt("eval-batches", 2);
+        // Architecture experiments on top of a named profile (a new run only; a resumed run keeps its saved model).
+        int filters = args.GetInt("filters", 0);
+        int minGroupChannels = args.GetInt("min-group-channels", 0);
+        int reseedEvery = args.GetInt("reseed-every", -1);
         args.EnsureAllUsed();
         var source = ClipSources.Open(data);
         var dev = TorchRuntime.ResolveDevice(device);
@@ -41,8 +45,8 @@ internal static class PretrainCommand
             var saved = TokenizerCheckpoint.ReadProfile(latest);
             if (profileName is not null && !string.Equals(profileName, saved.Name, StringComparison.OrdinalIgnoreCase))
                 throw new CliException($"--resume: '{outDir}' holds a '{saved.Name}' run, not '{profileName}'.");
-            if (batch != 0 || lr != 0 || seed >= 0)
-                throw new CliException("--resume continues the saved settings; --batch, --lr and --seed cannot change them.");
+            if (batch != 0 || lr != 0 || seed >= 0 || filters != 0 || minGroupChannels != 0 || reseedEvery >= 0)
+                throw new CliException("--resume continues the saved settings; --batch, --lr, --seed, --filters, --min-group-channels and --reseed-every cannot change them.");
             trainer = TokenizerCheckpoint.Load(latest, dev);
             untilStep = steps > 0 ? steps : saved.Training.Steps;
             Console.WriteLine($"resuming {saved.Name} from {latest} (step {trainer.Step})");
@@ -58,14 +62,21 @@ internal static class PretrainCommand
             }
             var profile = TokenizerProfile.Get(profileName ?? throw new CliException("missing required option --profile (tiny, cpu, gpu, magvit-b, magvit-l)"));
             var t = profile.Training;
+            var vq = profile.Vqvae;
             profile = profile with
             {
+                Vqvae = vq with
+                {
+                    Filters = filters > 0 ? filters : vq.Filters,
+                    MinGroupChannels = minGroupChannels > 0 ? minGroupChannels : vq.MinGroupChannels,
+                },
                 Training = t with
                 {
                     Steps = steps > 0 ? steps : t.Steps,
                     BatchSize = batch > 0 ? batch : t.BatchSize,
                     LearningRate = lr > 0 ? lr : t.LearningRate,
                     Seed = seed >= 0 ? seed : t.Seed,
+                    ReseedDeadCodesEvery = reseedEvery >= 0 ? reseedEvery : t.ReseedDeadCodesEvery,
                 },
             };
             trainer = new TokenizerTrainer(profile, dev);

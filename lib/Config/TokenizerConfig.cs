@@ -18,6 +18,9 @@ namespace MagvitSeg.Config;
 /// <param name="EmbeddingLossRatio">Weight of ||sg(z) - e||². <value>The default value is 1.0.</value></param>
 /// <param name="EntropyLossRatio">Weight of the codebook entropy loss; 0 turns it off. <value>The default value is 0.1.</value></param>
 /// <param name="EntropyTemperature">Softmax temperature over negative distances. <value>The default value is 0.01.</value></param>
+/// <param name="MinGroupChannels">Fewest channels per GroupNorm group. MAGVIT's 32 groups hold 2+ channels from 64 filters
+/// up; a narrow toy model with 1 normalises every channel on its own (instance norm), which removes each clip's mean
+/// colour from every layer. <value>The default value is 1 (32 groups wherever the width allows, as MAGVIT).</value></param>
 public sealed record VqvaeConfig(
     int Frames = 16,
     int Height = 128,
@@ -32,7 +35,8 @@ public sealed record VqvaeConfig(
     double CommitmentCost = 0.25,
     double EmbeddingLossRatio = 1.0,
     double EntropyLossRatio = 0.1,
-    double EntropyTemperature = 0.01)
+    double EntropyTemperature = 0.01,
+    int MinGroupChannels = 1)
 {
     /// <summary>Channel multipliers per level.</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -30,7 +30,7 @@ public sealed class Decoder3d : nn.Module<Tensor, Tensor>
         long channels = (long)config.Filters * mults[^1];
         conv_in = Layers.Conv3(config.EmbeddingDim, channels, kt, bias: true);
         mid = new ModuleList<ResBlock3d>();
-        for (int j = 0; j < config.NumResBlocks; j++) mid.Add(new ResBlock3d(channels, channels, kt));
+        for (int j = 0; j < config.NumResBlocks; j++) mid.Add(new ResBlock3d(channels, channels, kt, config.MinGroupChannels));
         res = new ModuleList<ResBlock3d>();
         up = new ModuleList<Conv3d>();
         for (int i = mults.Length - 1; i >= 0; i--)
@@ -38,12 +38,12 @@ public sealed class Decoder3d : nn.Module<Tensor, Tensor>
             long outChannels = (long)config.Filters * mults[i];
             for (int j = 0; j < config.NumResBlocks; j++)
             {
-                res.Add(new ResBlock3d(channels, outChannels, kt));
+                res.Add(new ResBlock3d(channels, outChannels, kt, config.MinGroupChannels));
                 channels = outChannels;
             }
             if (i > 0) up.Add(Layers.Conv3(channels, channels, kt, bias: true));
         }
-        norm_out = Layers.GroupNorm(Layers.Groups(channels), channels);
+        norm_out = Layers.GroupNorm(Layers.Groups(channels, minChannelsPerGroup: config.MinGroupChannels), channels);
         conv_out = Layers.Conv3(channels, 3, kt, bias: true);
         RegisterComponents();
     }

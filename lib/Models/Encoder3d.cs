@@ -37,13 +37,13 @@ public sealed class Encoder3d : nn.Module<Tensor, Tensor>
             long outChannels = (long)config.Filters * mult;
             for (int j = 0; j < config.NumResBlocks; j++)
             {
-                res.Add(new ResBlock3d(channels, outChannels, kt));
+                res.Add(new ResBlock3d(channels, outChannels, kt, config.MinGroupChannels));
                 channels = outChannels;
             }
         }
         mid = new ModuleList<ResBlock3d>();
-        for (int j = 0; j < config.NumResBlocks; j++) mid.Add(new ResBlock3d(channels, channels, kt));
-        norm_out = Layers.GroupNorm(Layers.Groups(channels), channels);
+        for (int j = 0; j < config.NumResBlocks; j++) mid.Add(new ResBlock3d(channels, channels, kt, config.MinGroupChannels));
+        norm_out = Layers.GroupNorm(Layers.Groups(channels, minChannelsPerGroup: config.MinGroupChannels), channels);
         conv_out = Layers.Conv1(channels, config.EmbeddingDim, bias: true);
         RegisterComponents();
     }

@@ -23,10 +23,13 @@ public static class Layers
         return gn;
     }
 
-    /// <summary>The number of GroupNorm groups for a channel count: 32 as in MAGVIT, fewer for narrow layers.</summary>
-    public static long Groups(long channels, long preferred = 32)
+    /// <summary>
+    /// The number of GroupNorm groups for a channel count: 32 as in MAGVIT, fewer for narrow layers, and never fewer
+    /// than <paramref name="minChannelsPerGroup"/> channels in a group.
+    /// </summary>
+    public static long Groups(long channels, long preferred = 32, long minChannelsPerGroup = 1)
     {
-        long g = Math.Min(preferred, channels);
+        long g = Math.Max(1, Math.Min(preferred, channels / Math.Max(1, minChannelsPerGroup)));
         while (channels % g != 0) g--;
         return g;
     }

@@ -20,11 +20,12 @@ public sealed class ResBlock3d : nn.Module<Tensor, Tensor>
     /// <param name="inChannels">Input channels.</param>
     /// <param name="outChannels">Output channels.</param>
     /// <param name="temporalKernel">3 for video, 1 for the image twin.</param>
-    public ResBlock3d(long inChannels, long outChannels, int temporalKernel = 3) : base(nameof(ResBlock3d))
+    /// <param name="minGroupChannels">Fewest channels per GroupNorm group (<see cref="Config.VqvaeConfig.MinGroupChannels"/>).</param>
+    public ResBlock3d(long inChannels, long outChannels, int temporalKernel = 3, int minGroupChannels = 1) : base(nameof(ResBlock3d))
     {
-        norm1 = Layers.GroupNorm(Layers.Groups(inChannels), inChannels);
+        norm1 = Layers.GroupNorm(Layers.Groups(inChannels, minChannelsPerGroup: minGroupChannels), inChannels);
         conv1 = Layers.Conv3(inChannels, outChannels, temporalKernel, bias: false);
-        norm2 = Layers.GroupNorm(Layers.Groups(outChannels), outChannels);
+        norm2 = Layers.GroupNorm(Layers.Groups(outChannels, minChannelsPerGroup: minGroupChannels), outChannels);
         conv2 = Layers.Conv3(outChannels, outChannels, temporalKernel, bias: false);
         if (inChannels != outChannels) skip = Layers.Conv1(inChannels, outChannels, bias: false);
         RegisterComponents();
