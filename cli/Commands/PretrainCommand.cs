@@ -29,6 +29,13 @@ internal static class PretrainCommand
         int filters = args.GetInt("filters", 0);
         int minGroupChannels = args.GetInt("min-group-channels", 0);
         int reseedEvery = args.GetInt("reseed-every", -1);
+        string? codebookInit = args.Get("codebook-init");
+        int[]? multipliers = args.Get("multipliers")?.Split(',').Select(m => int.TryParse(m, out int v) && v > 0 ? v
+            : throw new CliException($"--multipliers: '{m}' is not a positive integer (expected e.g. 1,2,4)")).ToArray();
+        int embeddingDim = args.GetInt("embedding-dim", 0), codebookSize = args.GetInt("codebook-size", 0);
+        double entropyLoss = args.GetDouble("entropy-loss", -1);
+        if (codebookInit is not (null or "data" or "uniform"))
+            throw new CliException($"--codebook-init '{codebookInit}': use data (codes start as latents of the first batch) or uniform (MAGVIT's init).");
         args.EnsureAllUsed();
         var source = ClipSources.Open(data);
         var dev = TorchRuntime.ResolveDevice(device);
@@ -45,8 +52,9 @@ internal static class PretrainCommand
             var saved = TokenizerCheckpoint.ReadProfile(latest);
             if (profileName is not null && !string.Equals(profileName, saved.Name, StringComparison.OrdinalIgnoreCase))
                 throw new CliException($"--resume: '{outDir}' holds a '{saved.Name}' run, not '{profileName}'.");
-            if (batch != 0 || lr != 0 || seed >= 0 || filters != 0 || minGroupChannels != 0 || reseedEvery >= 0)
-                throw new CliException("--resume continues the saved settings; --batch, --lr, --seed, --filters, --min-group-channels and --reseed-every cannot change them.");
+            if (batch != 0 || lr != 0 || seed >= 0 || filters != 0 || minGroupChannels != 0 || reseedEvery >= 0 || codebookInit is not null
+                || multipliers is not null || embeddingDim != 0 || codebookSize != 0 || entropyLoss >= 0)
+                throw new CliException("--resume continues the saved settings; --batch, --lr, --seed, --filters, --min-group-channels, --reseed-every, --codebook-init, --multipliers, --embedding-dim, --codebook-size and --entropy-loss cannot change them.");
             trainer = TokenizerCheckpoint.Load(latest, dev);
             untilStep = steps > 0 ? steps : saved.Training.Steps;
             Console.WriteLine($"resuming {saved.Name} from {latest} (step {trainer.Step})");
@@ -69,6 +77,12 @@ internal static class PretrainCommand
                 {
                     Filters = filters > 0 ? filters : vq.Filters,
                     MinGroupChannels = minGroupChannels > 0 ? minGroupChannels : vq.MinGroupChannels,
+                    ChannelMultipliers = multipliers ?? vq.ChannelMultipliers,
+                    // Fewer levels need fewer temporal flags: keep the profile's leading ones.
+                    TemporalDownsample = multipliers is null ? vq.TemporalDownsample : vq.TimeDown.Take(multipliers.Length - 1).ToArray(),
+                    EmbeddingDim = embeddingDim > 0 ? embeddingDim : vq.EmbeddingDim,
+                    CodebookSize = codebookSize > 0 ? codebookSize : vq.CodebookSize,
+                    EntropyLossRatio = entropyLoss >= 0 ? entropyLoss : vq.EntropyLossRatio,
                 },
                 Training = t with
                 {
@@ -77,6 +91,7 @@ internal static class PretrainCommand
                     LearningRate = lr > 0 ? lr : t.LearningRate,
                     Seed = seed >= 0 ? seed : t.Seed,
                     ReseedDeadCodesEvery = reseedEvery >= 0 ? reseedEvery : t.ReseedDeadCodesEvery,
+                    CodebookInitFromData = codebookInit is null ? t.CodebookInitFromData : codebookInit == "data",
                 },
             };
             trainer = new TokenizerTrainer(profile, dev);

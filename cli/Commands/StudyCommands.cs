@@ -98,6 +98,14 @@ internal static class StudyCommands
         if (queries > 0) profile = profile with { Head = profile.Head with { Queries = queries } };
         int contextBlocks = args.GetInt("context-blocks", -1);
         if (contextBlocks >= 0) profile = profile with { Head = profile.Head with { ContextBlocks = contextBlocks } };
+        if (args.Get("selection") is { } selection)
+        {
+            try { _ = Masking.FeatureSelection.Named(selection); }
+            catch (ArgumentException e) { throw new CliException(e.Message); }
+            profile = profile with { Selection = selection };
+        }
+        int roi = args.GetInt("class-roi", -1);
+        if (roi >= 0) profile = profile with { Head = profile.Head with { ClassRoiGrid = roi } };
         double classWeight = args.GetDouble("class-weight", 0);
         if (classWeight > 0) profile = profile with { Loss = (profile.Loss ?? new Models.MaskLossConfig()) with { ClassWeight = classWeight } };
         if (headSteps > 0) profile = profile with { HeadTraining = profile.HeadTraining with { Steps = headSteps } };

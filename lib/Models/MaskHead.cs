@@ -37,6 +37,7 @@ public sealed class MaskHead : nn.Module<IReadOnlyList<Tensor>, MaskHeadOutput>
     private readonly LayerNorm decoder_norm;
     private readonly Linear class_embed;
     private readonly Sequential mask_embed;
+    private readonly MaskRoiPool? class_roi;
 
     /// <summary>The configuration the head was built with.</summary>
     public MaskHeadConfig Config { get; }
@@ -66,6 +67,7 @@ public sealed class MaskHead : nn.Module<IReadOnlyList<Tensor>, MaskHeadOutput>
         decoder_norm = nn.LayerNorm(d);
         class_embed = nn.Linear(d, numClasses + 1);
         mask_embed = nn.Sequential(nn.Linear(d, d), nn.ReLU(), nn.Linear(d, d), nn.ReLU(), nn.Linear(d, config.MaskDim));
+        if (config.ClassRoiGrid > 0) class_roi = new MaskRoiPool(config.MaskDim, d, config.ClassRoiGrid);
         RegisterComponents();
     }
 
@@ -103,9 +105,11 @@ public sealed class MaskHead : nn.Module<IReadOnlyList<Tensor>, MaskHeadOutput>
     private LayerPrediction Predict(Tensor queries, Tensor pixel)
     {
         var normed = decoder_norm.forward(queries);
-        var cls = class_embed.forward(normed);                                              // [B, N, K+1]
         var emb = mask_embed.forward(normed);                                               // [B, N, M]
-        return new LayerPrediction(cls, einsum("bnm,bmhw->bnhw", emb, pixel));             // [B, N, Hm, Wm]
+        var masks = einsum("bnm,bmhw->bnhw", emb, pixel);                                   // [B, N, Hm, Wm]
+        // With the RoI read-out the class also sees the query's own mask outline (see MaskRoiPool).
+        var cls = class_embed.forward(class_roi is null ? normed : normed + class_roi.forward(masks, pixel)); // [B, N, K+1]
+        return new LayerPrediction(cls, masks);
     }
 
     // Mask logits resized to the memory grid; positions with probability < 0.5 are blocked, and a query whose mask is

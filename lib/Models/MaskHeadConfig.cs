@@ -13,6 +13,8 @@ namespace MagvitSeg.Models;
 /// <param name="Dropout">Dropout inside the decoder layers (0 keeps training deterministic).</param>
 /// <param name="ContextBlocks">Extra 3x3 conv blocks on the finest FPN level, so each memory token sees a whole object
 /// (categories that differ only by shape need that context; Mask2Former gets it from a deep backbone).</param>
+/// <param name="ClassRoiGrid">R &gt; 0: class logits also read an R x R box-aligned sample of the per-pixel embeddings and
+/// the mask inside each query's mask box (<see cref="MaskRoiPool"/>); 0 turns it off (plain Mask2Former).</param>
 public sealed record MaskHeadConfig(
     int Queries = 20,
     int HiddenDim = 64,
@@ -22,7 +24,8 @@ public sealed record MaskHeadConfig(
     int MaskDim = 64,
     int ExtraUpsample = 1,
     double Dropout = 0.0,
-    int ContextBlocks = 0)
+    int ContextBlocks = 0,
+    int ClassRoiGrid = 0)
 {
     /// <summary>For tests: a few queries, D = 32, two layers.</summary>
     public static MaskHeadConfig Tiny => new(Queries: 10, HiddenDim: 32, DecoderLayers: 2, Heads: 2, FeedForwardDim: 64, MaskDim: 32);
@@ -44,7 +47,7 @@ public sealed record MaskHeadConfig(
 
     internal void Validate()
     {
-        if (Queries < 1 || HiddenDim < 1 || DecoderLayers < 1 || Heads < 1 || FeedForwardDim < 1 || MaskDim < 1 || ExtraUpsample < 0 || ContextBlocks < 0)
+        if (Queries < 1 || HiddenDim < 1 || DecoderLayers < 1 || Heads < 1 || FeedForwardDim < 1 || MaskDim < 1 || ExtraUpsample < 0 || ContextBlocks < 0 || ClassRoiGrid < 0)
             throw new ArgumentException($"MaskHeadConfig {this}: every size must be positive (ExtraUpsample non-negative).");
         if (HiddenDim % Heads != 0) throw new ArgumentException($"MaskHeadConfig: HiddenDim {HiddenDim} is not divisible by Heads {Heads}.");
         if (HiddenDim % 4 != 0) throw new ArgumentException($"MaskHeadConfig: HiddenDim {HiddenDim} must be a multiple of 4 (2D sine positions).");

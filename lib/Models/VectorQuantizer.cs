@@ -107,6 +107,26 @@ public sealed class VectorQuantizer : nn.Module
         return scope.MoveToOuter(sampleEntropy - avgEntropy);
     }
 
+    /// <summary>
+    /// Data-dependent initialisation: every code becomes a distinct randomly chosen latent of <paramref name="latents"/>
+    /// ([B, D, T, H, W], pre-quantisation; drawn with replacement when there are fewer latents than codes). Uses torch's
+    /// global RNG (seeded, checkpointed).
+    /// Why: flax's fan-in init puts the codes at about 1/10 of the encoder's output scale, and gradient steps of size lr
+    /// close that gap only after tens of thousands of steps; until then every latent maps to a near-zero code and the
+    /// decoder sees almost nothing (a 1500-step CPU run reconstructed at 12.9 dB with codes of norm 0.38 against
+    /// latents of norm ~4). SoundStream and EnCodec start their codebooks from data for the same reason.
+    /// </summary>
+    public void InitFromLatents(Tensor latents)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var flat = latents.detach().permute(0, 2, 3, 4, 1).reshape(-1, latents.shape[1]); // [N, D]
+        long n = flat.shape[0], k = codebook.shape[0];
+        var rows = n >= k ? randperm(n, device: flat.device).narrow(0, 0, k) : randint(n, new long[] { k }, device: flat.device);
+        codebook.copy_(flat.index_select(0, rows).to(codebook.dtype));
+        usage.zero_();
+    }
+
     /// <summary>Zeroes the usage counts.</summary>
     public void ResetUsage()
     {

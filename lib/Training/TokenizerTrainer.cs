@@ -103,6 +103,8 @@ public sealed class TokenizerTrainer : IDisposable
         // Generator (VQ model) update.
         Model.train();
         SetRequiresGrad(_discParams, false);
+        if (step == 0 && t.CodebookInitFromData)
+            using (no_grad()) Model.Quantizer.InitFromLatents(Model.Encode(real).Latent);
         var enc = Model.Encode(real);
         var q = enc.Quantizer;
         var recon = Model.Decode(enc.Quantized);                             // [B, 3, T, H, W]

@@ -23,7 +23,7 @@ public class TokenizerConfigTests
 
     [Theory]
     [InlineData("tiny", 8, 32, 4, 8, 8)]
-    [InlineData("cpu", 16, 64, 4, 8, 8)]
+    [InlineData("cpu", 16, 64, 4, 16, 16)]
     [InlineData("gpu", 16, 128, 4, 16, 16)]
     [InlineData("magvit-b", 16, 128, 4, 16, 16)]
     [InlineData("magvit-l", 16, 128, 4, 16, 16)]

@@ -21,8 +21,9 @@ public class StudyPartsTests
         Assert.Equal(0 * 16 + 0 * 4 + 1, maps[0][0, 1, 0, 0].item<float>());                // c0 dy0 dx1 at cell (0,0) -> (0,1)
         Assert.Equal(0 * 16 + 3 * 4 + 0, maps[0][0, 2, 1, 0].item<float>());                // c0 dy1 dx0 at cell (1,0) -> (3,0)
         Assert.Equal(2 * 16 + 3 * 4 + 3, maps[0][0, 11, 1, 1].item<float>());              // c2 dy1 dx1 at cell (1,1) -> (3,3)
-        // The baseline matches an encoder selection's grids: cpu profile, pyramid = level 2 (1/4) + latent (1/8).
-        var cpu = TokenizerProfile.Cpu.Vqvae;
+        // The baseline matches an encoder selection's grids: MAGVIT's 4-level layout at 64x64, pyramid = level 2 (1/4)
+        // + latent (1/8); 4 = 2x2 patches of 3 channels at 1/4 ... 192 = 8x8 patches of 3 channels at 1/8.
+        var cpu = TokenizerProfile.Cpu.Vqvae with { ChannelMultipliers = new[] { 1, 2, 4, 8 }, TemporalDownsample = new[] { true, true, false } };
         var grids = PixelFeatureExtractor.Matching(cpu, FeatureSelection.Named("pyramid")).Extract(zeros(2, 3, 64, 64));
         Assert.Equal(new long[] { 2, 48, 16, 16 }, grids[0].shape);
         Assert.Equal(new long[] { 2, 192, 8, 8 }, grids[1].shape);
