@@ -28,13 +28,16 @@ public sealed record MaskHeadConfig(
     int ClassRoiGrid = 0)
 {
     /// <summary>For tests: a few queries, D = 32, two layers.</summary>
-    public static MaskHeadConfig Tiny => new(Queries: 10, HiddenDim: 32, DecoderLayers: 2, Heads: 2, FeedForwardDim: 64, MaskDim: 32);
+    public static MaskHeadConfig Tiny => new(Queries: 10, HiddenDim: 32, DecoderLayers: 2, Heads: 2, FeedForwardDim: 64, MaskDim: 32, ClassRoiGrid: 4);
 
-    /// <summary>CPU-sized study head (MovingShapes): 20 queries, D = 64, 3 layers.</summary>
-    public static MaskHeadConfig Cpu => new();
+    /// <summary>
+    /// CPU-sized study head (MovingShapes): 20 queries, D = 64, 3 layers, an 8x8 class read-out of each mask's box
+    /// (raw-pixel baseline, seed 0, 800 steps: 3.5 AP without it, 7.2 AP with it: categories differ by outline).
+    /// </summary>
+    public static MaskHeadConfig Cpu => new(ClassRoiGrid: 8);
 
     /// <summary>GPU-sized COCO head: 100 queries, D = 256, 6 layers, 8 heads (Mask2Former's decoder width).</summary>
-    public static MaskHeadConfig Gpu => new(Queries: 100, HiddenDim: 256, DecoderLayers: 6, Heads: 8, FeedForwardDim: 1024, MaskDim: 256);
+    public static MaskHeadConfig Gpu => new(Queries: 100, HiddenDim: 256, DecoderLayers: 6, Heads: 8, FeedForwardDim: 1024, MaskDim: 256, ClassRoiGrid: 8);
 
     /// <summary>Profiles by name: tiny, cpu, gpu.</summary>
     public static MaskHeadConfig Named(string name) => name.Trim().ToLowerInvariant() switch

@@ -55,7 +55,7 @@ public sealed record StudyProfile(
     /// <summary>The laptop study: 64x64 stills of held-out MovingShapes videos, the cpu tokenizer, every variant, 3 seeds.</summary>
     public static StudyProfile Cpu { get; } = new("cpu", TokenizerProfile.Cpu,
         TrainImages: 1000, ValImages: 200, MaskHeadConfig.Cpu,
-        new HeadTrainConfig(Steps: 800, LearningRate: 5e-4, WarmupSteps: 50, GradClip: 1.0, LogIntervalSeconds: 10),
+        new HeadTrainConfig(Steps: 1200, LearningRate: 5e-4, WarmupSteps: 50, GradClip: 1.0, LogIntervalSeconds: 10),
         BatchSize: 8, Seeds: new[] { 0, 1, 2 }, Selection: "pyramid", Variants: StudyVariant.All.Select(v => v.Id).ToArray(),
         FineTuneSeeds: new[] { 0 });
 
