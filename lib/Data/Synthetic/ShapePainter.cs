@@ -54,8 +54,11 @@ internal static class ShapePainter
     }
 
     [ThreadStatic] private static double[]? _a, _b, _c, _d;
+    [ThreadStatic] private static int[]? _even, _odd;
 
     private static double[] Scratch(ref double[]? buf, int n) => buf is { } b && b.Length >= n ? b : buf = new double[n];
+
+    private static int[] Scratch(ref int[]? buf, int n) => buf is { } b && b.Length >= n ? b : buf = new int[n];
 
     /// <summary>
     /// The two-colour background of one frame: pattern 0 checkerboard, 1 diagonal waves, 2 blobs; (ox, oy) is the pan
@@ -76,36 +79,23 @@ internal static class ShapePainter
                 default: colX[i] = Math.Sin(wx); break;
             }
         }
+        var colours = new TwoColours(r1, g1, b1, r2, g2, b2);
+        if (pattern == 0)
+        {
+            // (cx + cy) & 1 is (cx & 1) ^ (cy & 1) in two's complement, so the checkerboard has only two distinct rows.
+            var even = Scratch(ref _even, S); var odd = Scratch(ref _odd, S);
+            for (int x = 0; x < S; x++) { even[x] = ((long)colX[x] & 1) == 0 ? -1 : 0; odd[x] = ~even[x]; }
+            for (int y = 0; y < S; y++)
+                colours.Paint(((long)rowY[y] & 1) == 0 ? even : odd, red.Slice(y * S, S), green.Slice(y * S, S), blue.Slice(y * S, S));
+            return;
+        }
+        var first = Scratch(ref _even, S);
         for (int y = 0; y < S; y++)
         {
-            var rr = red.Slice(y * S, S); var gg = green.Slice(y * S, S); var bb = blue.Slice(y * S, S);
-            switch (pattern)
-            {
-                case 0:
-                {
-                    long fy = (long)rowY[y];
-                    for (int x = 0; x < S; x++) Put(((long)colX[x] + fy & 1) == 0, x, rr, gg, bb, r1, g1, b1, r2, g2, b2);
-                    break;
-                }
-                case 1:
-                {
-                    double cy = rowY2[y], sy = rowY[y];
-                    for (int x = 0; x < S; x++) Put(colX[x] * cy + colX2[x] * sy > 0, x, rr, gg, bb, r1, g1, b1, r2, g2, b2); // sin(wx + 0.5 wy)
-                    break;
-                }
-                default:
-                {
-                    double syFull = Math.Sin((y + oy) * freq);
-                    for (int x = 0; x < S; x++) Put(colX[x] * syFull > 0.2, x, rr, gg, bb, r1, g1, b1, r2, g2, b2);
-                    break;
-                }
-            }
+            if (pattern == 1) Waves.Mask(colX, rowY2[y], colX2, rowY[y], first.AsSpan(0, S));   // sin(wx + 0.5 wy) > 0
+            else Waves.Mask(colX, Math.Sin((y + oy) * freq), 0.2, first.AsSpan(0, S));
+            colours.Paint(first, red.Slice(y * S, S), green.Slice(y * S, S), blue.Slice(y * S, S));
         }
-    }
-
-    private static void Put(bool first, int x, Span<float> r, Span<float> g, Span<float> b, float r1, float g1, float b1, float r2, float g2, float b2)
-    {
-        r[x] = first ? r1 : r2; g[x] = first ? g1 : g2; b[x] = first ? b1 : b2;
     }
 
     /// <summary>Paints object <paramref name="o"/> over a frame and labels its pixels <paramref name="id"/> in <paramref name="inst"/>.</summary>
