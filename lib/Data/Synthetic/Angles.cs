@@ -18,14 +18,13 @@ internal static class Angles
         // atan t = 2 atan(t / (1 + sqrt(1 + t^2))) brings t to [0, tan(pi/8)], where the Taylor series' first dropped
         // term (t^25 / 25) is below 2e-11.
         t /= 1 + Math.Sqrt(1 + t * t);
-        double s = t * t, p = 0;
-        for (int k = Series.Length - 1; k >= 0; k--) p = p * s + Series[k];
+        double s = t * t;
+        // Taylor coefficients of atan t / t in t^2, (-1)^k / (2k + 1), by Horner.
+        double p = 1 - s * (1 / 3.0 - s * (1 / 5.0 - s * (1 / 7.0 - s * (1 / 9.0 - s * (1 / 11.0 - s * (1 / 13.0
+            - s * (1 / 15.0 - s * (1 / 17.0 - s * (1 / 19.0 - s * (1 / 21.0 - s / 23.0))))))))));
         double r = 2 * t * p;
         if (ay > ax) r = Math.PI / 2 - r;
         if (x < 0) r = Math.PI - r;
         return y < 0 ? -r : r;
     }
-
-    /// <summary>Taylor coefficients of atan t / t in t^2: (-1)^k / (2k + 1).</summary>
-    private static readonly double[] Series = Enumerable.Range(0, 12).Select(k => (k % 2 == 0 ? 1.0 : -1.0) / (2 * k + 1)).ToArray();
 }
