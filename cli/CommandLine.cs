@@ -11,7 +11,7 @@ internal static class CommandLine
         ("data verify", "check a dataset against data-manifests/NAME.json: NAME [--root DIR] [--deep]; exit 1 on problems", Commands.DataVerifyCommand.Run),
         ("data synth", "export MovingShapes: --out DIR [--videos N --images M --val-images V --size S --frames T --seed K --format frames|mp4]", Commands.DataSynthCommand.Run),
         ("bench coco-load", "time loading a synthetic ~450 MB instances file [--mb N --file F]", Commands.BenchCocoLoadCommand.Run),
-        ("bench synth", "MovingShapes clips/s and clips per CPU-second [--clips N --size S --frames T --batch B]", Commands.BenchSynthCommand.Run),
+        ("bench synth", "MovingShapes clips/s and clips per CPU-second [--clips N --size S --frames T --batch B --warmup SECONDS]", Commands.BenchSynthCommand.Run),
         ("bench decode", "real-video decode and clip throughput with/without prefetch [--dir D --batches N --batch B --frames T --size S --work-ms M --depth K]", Commands.BenchDecodeCommand.Run),
         ("bench eval", "evaluator speed on a 1000-image synthetic workload [--images N --iou-type segm|bbox|both]", Commands.BenchEvalCommand.Run),
         ("pretrain", "train the MAGVIT tokenizer: --profile tiny|cpu|gpu|magvit-b|magvit-l --out DIR [--steps N] [--resume] [--batch N --lr X --seed K --filters N --min-group-channels N --reseed-every K --codebook-init data|uniform --multipliers 1,2,4 --embedding-dim D --codebook-size K --entropy-loss W]", Commands.PretrainCommand.Run),

@@ -5,10 +5,12 @@ using MagvitSeg.Data.Synthetic;
 namespace MagvitSeg.Cli.Commands;
 
 /// <summary>
-/// <c>magvitseg bench synth [--clips 4000 --size 64 --frames 16 --batch 16]</c>: MovingShapes generation speed on all
-/// cores: the training path (batches rendered straight into fresh tensors), single clips with masks (Render), and the
-/// renderer alone (RenderInto reused buffers). On the dev machines a fresh batch tensor's pages fault in at a cost that
-/// rivals the rendering (measured: every batch faults all of its pages), which is why the three are reported apart.
+/// <c>magvitseg bench synth [--clips 4000 --size 64 --frames 16 --batch 16 --warmup 3]</c>: MovingShapes generation
+/// speed on all cores, after --warmup seconds of both paths: the training path (batches rendered straight into fresh
+/// tensors), single clips with masks (Render), and the renderer alone (RenderInto reused buffers). The three are
+/// reported apart because the batch path once faulted in all of every batch's pages (its memory was held until a
+/// finalizer ran; see BatchTensor), at a cost that rivalled the rendering: a training figure far below the renderer's
+/// points at memory (or at too short a warm-up), not at the painting.
 /// Clips per CPU-second is reported beside clips/s because the shared 2-core machines rarely give a run both cores.
 /// </summary>
 internal static class BenchSynthCommand
@@ -16,11 +18,14 @@ internal static class BenchSynthCommand
     public static int Run(Args args)
     {
         int clips = args.GetInt("clips", 4000), size = args.GetInt("size", 64), frames = args.GetInt("frames", 16), batch = args.GetInt("batch", 16);
+        double warmup = args.GetDouble("warmup", 3);
         args.EnsureAllUsed();
         var gen = new MovingShapes(new MovingShapesConfig { Size = size, Frames = frames });
-        // Warm-up: about a second of both paths, so tiered JIT has compiled the painting loops fully before timing.
+        // Warm-up: tiered JIT compiles the painting loops fully (with PGO) only after call counts and background compiles
+        // that wait for a free core. One second was too short on the shared machines: the first figure then timed
+        // partly unoptimised code (2,200-2,500 clips per CPU-second for the batch path; 3,900 after 3-4 s).
         var warm = Stopwatch.StartNew();
-        for (long k = 0; warm.Elapsed.TotalSeconds < 1; k++) { using (gen.Batch(k * batch, batch)) { } gen.Render(k); }
+        for (long k = 0; warm.Elapsed.TotalSeconds < warmup; k++) { using (gen.Batch(k * batch, batch)) { } gen.Render(k); }
         int batches = Math.Max(1, clips / batch);
         Report($"batches of {batch} (training path)", batches * batch, size, frames, () =>
         {

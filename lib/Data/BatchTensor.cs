@@ -17,7 +17,12 @@ internal static class BatchTensor
         try
         {
             nint data;
-            using (var storage = result.storage<float>()) data = storage.data_ptr();   // fresh tensor: contiguous, offset 0
+            // storage<float>() wraps the tensor in a second handle that its Dispose does not release: without the scope
+            // every batch's memory lived until a finalizer ran, so the heap grew by a batch per call and each batch
+            // faulted in fresh pages (measured: 12.6 MB of new pages per 16x16x64x64 batch, most of the batch's cost).
+            using (NewDisposeScope())
+            using (var storage = result.storage<float>())
+                data = storage.data_ptr();   // fresh tensor: contiguous, offset 0
             Parallel.For(0, batch, b =>
             {
                 unsafe { fill(b, new Span<float>((float*)data + (long)b * per, per)); }

@@ -126,6 +126,7 @@ public sealed class MovingShapes
         int bgPattern = (int)rng.Below(3);
         double bgFreq = 0.15 + rng.Uniform() * 0.3, panX = Config.Pan ? (rng.Uniform() - 0.5) * 2 : 0, panY = Config.Pan ? (rng.Uniform() - 0.5) * 2 : 0;
 
+        var scratch = PaintScratch.For(S);
         instances[..(T * HW)].Clear();
         // Advance the simulation to the first frame asked for.
         for (int t = 0; t < firstFrame; t++) Step(objs, S);
@@ -135,10 +136,10 @@ public sealed class MovingShapes
             var red = pixels.Slice((0 * T + t) * HW, HW);
             var green = pixels.Slice((1 * T + t) * HW, HW);
             var blue = pixels.Slice((2 * T + t) * HW, HW);
-            ShapePainter.Background(bgPattern, bgFreq, panX * ft, panY * ft, S, br1, bg1, bb1, br2, bg2, bb2, red, green, blue);
+            ShapePainter.Background(scratch, bgPattern, bgFreq, panX * ft, panY * ft, S, br1, bg1, bb1, br2, bg2, bb2, red, green, blue);
             // Painter's order: later objects are in front, so the instance map keeps exactly the visible pixels.
             var map = instances.Slice(t * HW, HW);
-            for (int k = 0; k < n; k++) ShapePainter.Object(objs[k], (byte)(k + 1), S, red, green, blue, map);
+            for (int k = 0; k < n; k++) ShapePainter.Object(scratch, objs[k], (byte)(k + 1), S, red, green, blue, map);
             Step(objs, S);
         }
         var categories = new int[n];
@@ -153,13 +154,11 @@ public sealed class MovingShapes
         // Each clip is rendered straight into the tensor's memory (no intermediate array, no copy).
         return BatchTensor.Create(batch, new long[] { 3, T, S, S }, (b, clip) =>
         {
-            var inst = _instances is { } buf && buf.Length >= T * S * S ? buf : _instances = new byte[T * S * S];
-            RenderInto(start + b, split, 0, T, clip, inst);
+            var scratch = PaintScratch.For(S);
+            if (scratch.Instances.Length < T * S * S) scratch.Instances = new byte[T * S * S];
+            RenderInto(start + b, split, 0, T, clip, scratch.Instances);
         });
     }
-
-    /// <summary>Per-thread instance buffer of the batch path (the batch keeps only pixels).</summary>
-    [ThreadStatic] private static byte[]? _instances;
 
     /// <summary>Is local point (u, v) (object radius = 1) inside a shape of this category?</summary>
     internal static bool Inside(int category, double u, double v) => ShapeTests.Inside(category, u, v);

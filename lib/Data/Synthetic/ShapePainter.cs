@@ -53,18 +53,14 @@ internal static class ShapePainter
         }
     }
 
-    [ThreadStatic] private static double[]? _a, _b, _c, _d;
-
-    private static double[] Scratch(ref double[]? buf, int n) => buf is { } b && b.Length >= n ? b : buf = new double[n];
-
     /// <summary>
     /// The two-colour background of one frame: pattern 0 checkerboard, 1 diagonal waves, 2 blobs; (ox, oy) is the pan
     /// offset. Writes every pixel of the three planes.
     /// </summary>
-    public static void Background(int pattern, double freq, double ox, double oy, int S,
+    public static void Background(PaintScratch scratch, int pattern, double freq, double ox, double oy, int S,
         float r1, float g1, float b1, float r2, float g2, float b2, Span<float> red, Span<float> green, Span<float> blue)
     {
-        var colX = Scratch(ref _a, S); var colX2 = Scratch(ref _b, S); var rowY = Scratch(ref _c, S); var rowY2 = Scratch(ref _d, S);
+        double[] colX = scratch.A, colX2 = scratch.B, rowY = scratch.C, rowY2 = scratch.D;
         // Only the terms the pattern reads are computed (the trigonometry was most of the cost of a frame).
         for (int i = 0; i < S; i++)
         {
@@ -76,68 +72,55 @@ internal static class ShapePainter
                 default: colX[i] = Math.Sin(wx); break;
             }
         }
+        var colours = new TwoColours(r1, g1, b1, r2, g2, b2);
+        if (pattern == 0)
+        {
+            // (cx + cy) & 1 is (cx & 1) ^ (cy & 1) in two's complement, so the checkerboard has only two distinct rows.
+            int[] even = scratch.Even, odd = scratch.Odd;
+            for (int x = 0; x < S; x++) { even[x] = ((long)colX[x] & 1) == 0 ? -1 : 0; odd[x] = ~even[x]; }
+            for (int y = 0; y < S; y++)
+                colours.Paint(((long)rowY[y] & 1) == 0 ? even : odd, red.Slice(y * S, S), green.Slice(y * S, S), blue.Slice(y * S, S));
+            return;
+        }
+        var first = scratch.Even;
         for (int y = 0; y < S; y++)
         {
-            var rr = red.Slice(y * S, S); var gg = green.Slice(y * S, S); var bb = blue.Slice(y * S, S);
-            switch (pattern)
-            {
-                case 0:
-                {
-                    long fy = (long)rowY[y];
-                    for (int x = 0; x < S; x++) Put(((long)colX[x] + fy & 1) == 0, x, rr, gg, bb, r1, g1, b1, r2, g2, b2);
-                    break;
-                }
-                case 1:
-                {
-                    double cy = rowY2[y], sy = rowY[y];
-                    for (int x = 0; x < S; x++) Put(colX[x] * cy + colX2[x] * sy > 0, x, rr, gg, bb, r1, g1, b1, r2, g2, b2); // sin(wx + 0.5 wy)
-                    break;
-                }
-                default:
-                {
-                    double syFull = Math.Sin((y + oy) * freq);
-                    for (int x = 0; x < S; x++) Put(colX[x] * syFull > 0.2, x, rr, gg, bb, r1, g1, b1, r2, g2, b2);
-                    break;
-                }
-            }
+            if (pattern == 1) Waves.Mask(colX, rowY2[y], colX2, rowY[y], first.AsSpan(0, S));   // sin(wx + 0.5 wy) > 0
+            else Waves.Mask(colX, Math.Sin((y + oy) * freq), 0.2, first.AsSpan(0, S));
+            colours.Paint(first, red.Slice(y * S, S), green.Slice(y * S, S), blue.Slice(y * S, S));
         }
-    }
-
-    private static void Put(bool first, int x, Span<float> r, Span<float> g, Span<float> b, float r1, float g1, float b1, float r2, float g2, float b2)
-    {
-        r[x] = first ? r1 : r2; g[x] = first ? g1 : g2; b[x] = first ? b1 : b2;
     }
 
     /// <summary>Paints object <paramref name="o"/> over a frame and labels its pixels <paramref name="id"/> in <paramref name="inst"/>.</summary>
-    public static void Object(ShapeObject o, byte id, int S, Span<float> red, Span<float> green, Span<float> blue, Span<byte> inst)
+    public static void Object(PaintScratch scratch, ShapeObject o, byte id, int S, Span<float> red, Span<float> green, Span<float> blue, Span<byte> inst)
     {
         switch (o.Category)
         {
-            case 0: Object<ShapeTests.Circle>(o, id, S, red, green, blue, inst); break;
-            case 1: Object<ShapeTests.Square>(o, id, S, red, green, blue, inst); break;
-            case 2: Object<ShapeTests.Triangle>(o, id, S, red, green, blue, inst); break;
-            case 3: Object<ShapeTests.Star>(o, id, S, red, green, blue, inst); break;
-            case 4: Object<ShapeTests.Ring>(o, id, S, red, green, blue, inst); break;
-            case 5: Object<ShapeTests.Cross>(o, id, S, red, green, blue, inst); break;
-            case 6: Object<ShapeTests.Ellipse>(o, id, S, red, green, blue, inst); break;
-            default: Object<ShapeTests.Pentagon>(o, id, S, red, green, blue, inst); break;
+            case 0: Object<ShapeTests.Circle>(scratch, o, id, S, red, green, blue, inst); break;
+            case 1: Object<ShapeTests.Square>(scratch, o, id, S, red, green, blue, inst); break;
+            case 2: Object<ShapeTests.Triangle>(scratch, o, id, S, red, green, blue, inst); break;
+            case 3: Object<ShapeTests.Star>(scratch, o, id, S, red, green, blue, inst); break;
+            case 4: Object<ShapeTests.Ring>(scratch, o, id, S, red, green, blue, inst); break;
+            case 5: Object<ShapeTests.Cross>(scratch, o, id, S, red, green, blue, inst); break;
+            case 6: Object<ShapeTests.Ellipse>(scratch, o, id, S, red, green, blue, inst); break;
+            default: Object<ShapeTests.Pentagon>(scratch, o, id, S, red, green, blue, inst); break;
         }
     }
 
-    private static void Object<TShape>(ShapeObject o, byte id, int S, Span<float> red, Span<float> green, Span<float> blue, Span<byte> inst)
+    private static void Object<TShape>(PaintScratch scratch, ShapeObject o, byte id, int S, Span<float> red, Span<float> green, Span<float> blue, Span<byte> inst)
         where TShape : struct, IShapeTest
     {
         switch (o.Pattern)
         {
-            case 0: Object<TShape, Solid>(o, id, S, red, green, blue, inst); break;
-            case 1: Object<TShape, Stripes>(o, id, S, red, green, blue, inst); break;
-            case 2: Object<TShape, Checker>(o, id, S, red, green, blue, inst); break;
-            case 3: Object<TShape, Bands>(o, id, S, red, green, blue, inst); break;
-            default: Object<TShape, Dots>(o, id, S, red, green, blue, inst); break;
+            case 0: Object<TShape, Solid>(scratch, o, id, S, red, green, blue, inst); break;
+            case 1: Object<TShape, Stripes>(scratch, o, id, S, red, green, blue, inst); break;
+            case 2: Object<TShape, Checker>(scratch, o, id, S, red, green, blue, inst); break;
+            case 3: Object<TShape, Bands>(scratch, o, id, S, red, green, blue, inst); break;
+            default: Object<TShape, Dots>(scratch, o, id, S, red, green, blue, inst); break;
         }
     }
 
-    private static void Object<TShape, TPattern>(ShapeObject o, byte id, int S, Span<float> red, Span<float> green, Span<float> blue, Span<byte> inst)
+    private static void Object<TShape, TPattern>(PaintScratch scratch, ShapeObject o, byte id, int S, Span<float> red, Span<float> green, Span<float> blue, Span<byte> inst)
         where TShape : struct, IShapeTest where TPattern : struct, IPatternTest
     {
         double cos = Math.Cos(o.Angle), sin = Math.Sin(o.Angle), inv = 1 / o.R;
@@ -145,7 +128,7 @@ internal static class ShapePainter
         int y0 = Math.Max(0, (int)(o.Y - o.R * 1.05)), y1 = Math.Min(S - 1, (int)(o.Y + o.R * 1.05) + 1);
         double pc = Math.Cos(o.PatAngle), ps = Math.Sin(o.PatAngle), freq = o.Freq;
         // dx * cos and dx * sin per column: u = dx cos + dy sin and v = -dx sin + dy cos = dy cos - dx sin, exactly.
-        var dxCos = Scratch(ref _a, S); var dxSin = Scratch(ref _b, S);
+        double[] dxCos = scratch.A, dxSin = scratch.B;
         for (int x = x0; x <= x1; x++)
         {
             double dx = (x + 0.5 - o.X) * inv;
