@@ -48,9 +48,16 @@ internal static class CommandLine
                     Console.Error.WriteLine($"magvitseg {verb}: {e.Message}");
                     return 2;
                 }
-                catch (Exception e) when (e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException or InvalidOperationException)
+                catch (Exception e) when (IsInputError(e))
                 {
                     Console.Error.WriteLine($"magvitseg {verb}: error: {e.Message}");
+                    return 1;
+                }
+                catch (AggregateException e) when (e.Flatten().InnerExceptions.All(IsInputError))
+                {
+                    // Parallel loaders fail once per worker with the same cause (e.g. ffprobe missing): say it once.
+                    foreach (string message in e.Flatten().InnerExceptions.Select(x => x.Message).Distinct())
+                        Console.Error.WriteLine($"magvitseg {verb}: error: {message}");
                     return 1;
                 }
             }
@@ -58,6 +65,9 @@ internal static class CommandLine
         Console.Error.WriteLine($"magvitseg: unknown verb '{argv[0]}'. Run 'magvitseg --help' for the list.");
         return 2;
     }
+
+    private static bool IsInputError(Exception e) =>
+        e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException or InvalidOperationException;
 
     private static void PrintHelp()
     {

@@ -162,9 +162,12 @@ public sealed record TokenizerProfile(string Name, VqvaeConfig Vqvae, Discrimina
         new TrainingConfig(Steps: 3000, BatchSize: 2, LearningRate: 3e-4, WarmupSteps: 100, DiscriminatorStartStep: 1500,
             R1Every: 16, CodebookInitFromData: true, LogEvery: 10, EvalEvery: 500, CheckpointEvery: 500));
 
-    /// <summary>GPU size: 16x128x128 clips to 4x16x16 tokens, half the width of MAGVIT-B.</summary>
+    /// <summary>
+    /// GPU size: 16x128x128 clips to 4x16x16 tokens, half the width of MAGVIT-B; GroupNorm keeps MAGVIT-B's 2 channels
+    /// per group at the 32-channel levels (32 groups of one channel would be an instance norm; see the cpu profile).
+    /// </summary>
     public static TokenizerProfile Gpu { get; } = new("gpu",
-        new VqvaeConfig(Filters: 32),
+        new VqvaeConfig(Filters: 32, MinGroupChannels: 2),
         new DiscriminatorConfig(Filters: 32),
         new TrainingConfig(Steps: 50000, BatchSize: 16, WarmupSteps: 1000, DiscriminatorStartStep: 10000));
 
