@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace MagvitSeg.Evaluation;
 
 /// <summary>pycocotools' accumulate: per category, area range and maxDets, a precision envelope sampled at the recall thresholds.</summary>
@@ -14,79 +16,73 @@ internal static class CocoAccumulator
         var scores = new double[T, R, K, A, M];
         FillMinusOne(precision); FillMinusOne(recall); FillMinusOne(scores);
 
-        // Scores and their order do not depend on the area range (only ignore flags do) nor on maxDets (a prefix of
-        // each image's list keeps its relative order), so each category is sorted once, for the largest maxDets.
-        Parallel.For(0, K, k =>
+        var ranked = new RankedDetections?[K];
+        Parallel.For(0, K, k => ranked[k] = RankedDetections.Of(evalImgs, k * A * I, I));
+        // Each (category, area range) writes only its own cells; workers keep their cumulative-sum buffers.
+        Parallel.For(0, K * A, () => new Buffers(), (ka, _, buf) =>
         {
-            var E = new List<(EvalImage E, int I)>();
-            for (int i = 0; i < I; i++) if (evalImgs[(k * A) * I + i] is { } e) E.Add((e, i));
-            if (E.Count == 0) return;
-            int n = 0;
-            foreach (var (e, _) in E) n += e.D;
-            var order = new ScoreKey[n];
-            var src = new (int E, int D)[n];
-            int j = 0;
-            for (int ei = 0; ei < E.Count; ei++)
-                for (int d = 0; d < E[ei].E.D; d++) { order[j] = new ScoreKey(E[ei].E.DtScores[d], j); src[j] = (ei, d); j++; }
-            // np.argsort(-scores, kind='mergesort'): descending and stable (images in id order, then per image).
-            order.AsSpan().Sort();
-            var tp = new double[n];
-            var fp = new double[n];
-            var pr = new double[n];
-            var sel = new int[n];
-            for (int a = 0; a < A; a++)
+            int k = ka / A, a = ka % A;
+            if (ranked[k] is not { } det) return buf;
+            var E = new EvalImage[det.Images.Length];
+            int npig = 0;
+            for (int e = 0; e < E.Length; e++) { E[e] = evalImgs[(k * A + a) * I + det.Images[e]]!; npig += E[e].GtCount; }
+            if (npig == 0) return buf;
+            var outcome = det.Outcomes(E, T);
+            buf.Ensure(det.Count);
+            for (int m = 0; m < M; m++)
             {
-                int npig = 0;
-                foreach (var (_, i) in E)
-                    foreach (bool ig in evalImgs[(k * A + a) * I + i]!.GtIgnore) if (!ig) npig++;
-                if (npig == 0) continue;
-                for (int m = 0; m < M; m++)
+                int nd = det.Select(p.MaxDets[m], buf.Sel);
+                for (int t = 0; t < T; t++)
                 {
-                    int maxDet = p.MaxDets[m], nd = 0;
-                    foreach (var key in order) if (src[key.Index].D < maxDet) sel[nd++] = key.Index;
-                    for (int t = 0; t < T; t++)
+                    recall[t, k, a, m] = PrecisionEnvelope(buf, outcome.AsSpan(t * det.Count, det.Count), nd, npig);
+                    // np.searchsorted(rc, recThrs, side='left'); past the end the remaining entries stay 0.
+                    int pos = 0;
+                    for (int r = 0; r < R; r++)
                     {
-                        double tpc = 0, fpc = 0;
-                        for (int q = 0; q < nd; q++)
+                        double thr = p.RecThrs[r];
+                        while (pos < nd && buf.Tp[pos] / npig < thr) pos++;
+                        if (pos >= nd)
                         {
-                            var (ei, d) = src[sel[q]];
-                            var e = evalImgs[(k * A + a) * I + E[ei].I]!;
-                            if (!e.DtIgnore[t * e.D + d]) { if (e.DtMatched[t * e.D + d]) tpc++; else fpc++; }
-                            tp[q] = tpc; fp[q] = fpc;
+                            for (int rr = r; rr < R; rr++) { precision[t, rr, k, a, m] = 0; scores[t, rr, k, a, m] = 0; }
+                            break;
                         }
-                        recall[t, k, a, m] = nd > 0 ? tp[nd - 1] / npig : 0;
-                        for (int q = 0; q < nd; q++) pr[q] = tp[q] / (fp[q] + tp[q] + Eps);
-                        for (int q = nd - 1; q > 0; q--) if (pr[q] > pr[q - 1]) pr[q - 1] = pr[q];
-                        // np.searchsorted(rc, recThrs, side='left'); past the end the remaining entries stay 0.
-                        int pos = 0;
-                        for (int r = 0; r < R; r++)
-                        {
-                            double thr = p.RecThrs[r];
-                            while (pos < nd && tp[pos] / npig < thr) pos++;
-                            if (pos >= nd)
-                            {
-                                for (int rr = r; rr < R; rr++) { precision[t, rr, k, a, m] = 0; scores[t, rr, k, a, m] = 0; }
-                                break;
-                            }
-                            precision[t, r, k, a, m] = pr[pos];
-                            var (se, sd) = src[sel[pos]];
-                            scores[t, r, k, a, m] = E[se].E.DtScores[sd];
-                        }
+                        precision[t, r, k, a, m] = buf.Pr[pos];
+                        scores[t, r, k, a, m] = det.Scores[buf.Sel[pos]];
                     }
                 }
             }
-        });
+            return buf;
+        }, _ => { });
         return new CocoEvalResult(ev, precision, recall, scores);
     }
 
-    // Descending score, then ascending position: a stable descending sort expressed as a total order.
-    private readonly record struct ScoreKey(double Score, int Index) : IComparable<ScoreKey>
+    // One worker's arrays, sized for the largest category seen.
+    private sealed class Buffers
     {
-        public int CompareTo(ScoreKey o)
+        public double[] Tp = [], Fp = [], Pr = [];
+        public int[] Sel = [];
+
+        public void Ensure(int n)
         {
-            int c = o.Score.CompareTo(Score);
-            return c != 0 ? c : Index.CompareTo(o.Index);
+            if (Tp.Length >= n) return;
+            Tp = new double[n]; Fp = new double[n]; Pr = new double[n]; Sel = new int[n];
         }
+    }
+
+    // tp and fp cumulative sums over the selected detections (np.cumsum) into the buffers, then precision made
+    // monotone from the right; returns the recall reached.
+    private static double PrecisionEnvelope(Buffers b, ReadOnlySpan<DtOutcome> outcome, int nd, int npig)
+    {
+        double tpc = 0, fpc = 0;
+        for (int q = 0; q < nd; q++)
+        {
+            var o = outcome[b.Sel[q]];
+            if (o == DtOutcome.TruePositive) tpc++; else if (o == DtOutcome.FalsePositive) fpc++;
+            b.Tp[q] = tpc; b.Fp[q] = fpc;
+        }
+        for (int q = 0; q < nd; q++) b.Pr[q] = b.Tp[q] / (b.Fp[q] + b.Tp[q] + Eps);
+        for (int q = nd - 1; q > 0; q--) if (b.Pr[q] > b.Pr[q - 1]) b.Pr[q - 1] = b.Pr[q];
+        return nd > 0 ? b.Tp[nd - 1] / npig : 0;
     }
 
     private static void FillMinusOne(Array a)
@@ -94,8 +90,8 @@ internal static class CocoAccumulator
         if (a.Length == 0) return;
         switch (a)
         {
-            case double[,,,,] p5: System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref p5[0, 0, 0, 0, 0], p5.Length).Fill(-1); break;
-            case double[,,,] p4: System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref p4[0, 0, 0, 0], p4.Length).Fill(-1); break;
+            case double[,,,,] p5: MemoryMarshal.CreateSpan(ref p5[0, 0, 0, 0, 0], p5.Length).Fill(-1); break;
+            case double[,,,] p4: MemoryMarshal.CreateSpan(ref p4[0, 0, 0, 0], p4.Length).Fill(-1); break;
         }
     }
 }

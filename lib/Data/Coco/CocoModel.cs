@@ -47,6 +47,17 @@ public sealed class CocoSegmentation
         _ => throw new InvalidOperationException("annotation has no segmentation"),
     };
 
+    /// <summary>
+    /// The mask as <see cref="ToRle"/> makes it, prepared for IoU; compressed strings are read without keeping their
+    /// runs.
+    /// </summary>
+    public RleIouMask ToIouMask(int imageHeight, int imageWidth) => Kind switch
+    {
+        SegmentationKind.CompressedRle => RleIouMask.FromCounts(Rle.DecodeCounts(CountsString!), H, W),
+        SegmentationKind.UncompressedRle => RleIouMask.FromCounts(Counts!, H, W),
+        _ => RleIouMask.FromRle(ToRle(imageHeight, imageWidth)),
+    };
+
     /// <summary>A compressed-RLE segmentation from a mask.</summary>
     public static CocoSegmentation FromRle(Rle rle) =>
         new() { Kind = SegmentationKind.CompressedRle, CountsString = rle.ToCompressedString(), H = rle.H, W = rle.W };

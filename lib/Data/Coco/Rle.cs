@@ -135,15 +135,18 @@ public sealed class Rle
     }
 
     /// <summary>Bounding box [x, y, w, h] of the foreground (rleToBbox, quirks included).</summary>
-    public double[] ToBbox()
+    public double[] ToBbox() => BboxOf(Counts, H, W);
+
+    /// <summary>rleToBbox on runs of an h x w image, quirks included (a zero-length foreground run moves the box).</summary>
+    internal static double[] BboxOf(ReadOnlySpan<uint> counts, int height, int width)
     {
-        uint h = (uint)H, m = (uint)(Counts.Length / 2 * 2);
+        uint h = (uint)height, m = (uint)(counts.Length / 2 * 2);
         if (m == 0) return new double[4];
-        uint xs = (uint)W, ys = h, xe = 0, ye = 0, cc = 0, xp = 0;
+        uint xs = (uint)width, ys = h, xe = 0, ye = 0, cc = 0, xp = 0;
         for (uint j = 0; j < m; j++)
         {
-            cc += Counts[j];
-            uint t = cc - j % 2, y = t % h, x = (t - y) / h;
+            cc += counts[(int)j];
+            uint t = cc - j % 2, x = t / h, y = t - x * h;
             if (j % 2 == 0) xp = x;
             else if (xp < x) { ys = 0; ye = h - 1; }
             xs = Math.Min(xs, x); xe = Math.Max(xe, x); ys = Math.Min(ys, y); ye = Math.Max(ye, y);
@@ -204,41 +207,14 @@ public sealed class Rle
         x[k] = x[0];
         for (int j = 0; j < k; j++) y[j] = (int)(scale * xy[j * 2 + 1] + .5);
         y[k] = y[0];
-        long total = 0;
-        for (int j = 0; j < k; j++) total += Math.Max(Math.Abs(x[j] - x[j + 1]), Math.Abs(y[j] - y[j + 1])) + 1;
-        var u = Scratch.Get(ref Scratch.U, (int)total);
-        var v = Scratch.Get(ref Scratch.V, (int)total);
-        int m = 0;
-        for (int j = 0; j < k; j++)
-        {
-            int xs = x[j], xe = x[j + 1], ys = y[j], ye = y[j + 1];
-            int dx = Math.Abs(xe - xs), dy = Math.Abs(ys - ye);
-            bool flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
-            if (flip) { (xs, xe) = (xe, xs); (ys, ye) = (ye, ys); }
-            double s = dx >= dy ? (double)(ye - ys) / dx : (double)(xe - xs) / dy;
-            if (dx >= dy)
-                for (int d = 0; d <= dx; d++) { int t = flip ? dx - d : d; u[m] = t + xs; v[m] = (int)(ys + s * t + .5); m++; }
-            else
-                for (int d = 0; d <= dy; d++) { int t = flip ? dy - d : d; v[m] = t + ys; u[m] = (int)(xs + s * t + .5); m++; }
-        }
-        // Keep the points where the boundary crosses a pixel-column centre, downsampled back to pixels,
-        // as linear (column-major) positions.
-        int kk = m; m = 0;
-        var a = Scratch.Get(ref Scratch.A, kk + 1);
-        for (int j = 1; j < kk; j++)
-        {
-            if (u[j] == u[j - 1]) continue;
-            double xd = u[j] < u[j - 1] ? u[j] : u[j] - 1;
-            xd = (xd + .5) / scale - .5;
-            if (Math.Floor(xd) != xd || xd < 0 || xd > w - 1) continue;
-            double yd = v[j] < v[j - 1] ? v[j] : v[j - 1];
-            yd = (yd + .5) / scale - .5;
-            if (yd < 0) yd = 0; else if (yd > h) yd = h;
-            yd = Math.Ceiling(yd);
-            a[m++] = (uint)((int)xd * h + (int)yd);
-        }
+        // At most one crossing per 5 upsampled columns of an edge, plus the closing h*w.
+        long bound = 1;
+        for (int j = 0; j < k; j++) bound += Math.Abs(x[j] - x[j + 1]) / 5 + 3;
+        var a = Scratch.Get(ref Scratch.A, (int)bound);
+        var crossings = new ColumnCrossings(a, h, w);
+        for (int j = 0; j < k; j++) crossings.AddEdge(x[j], y[j], x[j + 1], y[j + 1]);
         // RLE from the boundary points: sorted positions, differenced, zero-length runs folded.
-        int n = m;
+        int n = crossings.Count;
         a[n++] = (uint)(h * w);
         Array.Sort(a, 0, n);
         uint p = 0;
@@ -254,10 +230,65 @@ public sealed class Rle
         return new Rle(h, w, b.AsSpan(0, mm).ToArray());
     }
 
+    /// <summary>
+    /// rleFrPoly's boundary walk, reduced to its output. maskApi.c walks each edge of the 5x-upsampled polygon one step
+    /// at a time (along x where the edge is flat, along y where it is steep), then keeps the consecutive point pairs
+    /// whose upsampled columns are c and c+1 with c = 5*xd + 2 (the centre of pixel column xd), as the position
+    /// xd*h + ceil((min v + .5) / 5 - .5). Pairs that straddle two edges share a vertex column (or lie left of the
+    /// image), so only pairs inside an edge count, and only the pairs at those columns are computed here: every fifth
+    /// step of a flat edge, and the steps where a steep edge's rounded column changes. Each point is computed with
+    /// maskApi.c's own expression, so the positions are the same multiset.
+    /// </summary>
+    private ref struct ColumnCrossings(uint[] positions, int h, int w)
+    {
+        private const double Scale = 5;
+        public int Count;
+
+        public void AddEdge(int xs, int ys, int xe, int ye)
+        {
+            int dx = Math.Abs(xe - xs), dy = Math.Abs(ys - ye);
+            bool flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
+            if (flip) { (xs, xe) = (xe, xs); (ys, ye) = (ye, ys); }
+            if (dx >= dy)
+            {
+                if (dx == 0) return;
+                double s = (double)(ye - ys) / dx;
+                // Points t and t+1 sit at columns xs+t and xs+t+1; the first t whose column is 2 mod 5 and at least 2.
+                int t0 = Math.Max(0, 2 - xs);
+                t0 += (((2 - xs - t0) % 5) + 5) % 5;
+                for (int t = t0; t < dx; t += 5)
+                    Add(xs + t, Math.Min((int)(ys + s * t + .5), (int)(ys + s * (t + 1) + .5)));
+            }
+            else
+            {
+                double s = (double)(xe - xs) / dy;
+                int u = (int)(xs + .5);                  // the point at t = 0 (s * 0 is 0)
+                for (int t = 0; t < dy; t++)
+                {
+                    int next = (int)(xs + s * (t + 1) + .5);
+                    if (next != u) Add(Math.Min(u, next), ys + t);
+                    u = next;
+                }
+            }
+        }
+
+        // A kept pair: upsampled column c of the left point, upsampled row v of the upper point.
+        private void Add(int c, int v)
+        {
+            if (c < 2 || (c - 2) % 5 != 0) return;       // not a pixel-column centre, or left of the image
+            double xd = (c + .5) / Scale - .5;           // exactly (c - 2) / 5
+            if (xd > w - 1) return;
+            double yd = (v + .5) / Scale - .5;
+            if (yd < 0) yd = 0; else if (yd > h) yd = h;
+            yd = Math.Ceiling(yd);
+            positions[Count++] = (uint)((int)xd * h + (int)yd);
+        }
+    }
+
     // Per-thread scratch buffers: rasterising thousands of polygons must not allocate per call.
     private static class Scratch
     {
-        [ThreadStatic] public static int[]? X, Y, U, V;
+        [ThreadStatic] public static int[]? X, Y;
         [ThreadStatic] public static uint[]? A, B;
 
         public static T[] Get<T>(ref T[]? buf, int n)
@@ -298,7 +329,14 @@ public sealed class Rle
 
     /// <summary>Parses the compressed string form (rleFrString).</summary>
     /// <exception cref="FormatException">A character outside the alphabet or a truncated number.</exception>
-    public static Rle FromCompressedString(ReadOnlySpan<char> s, int h, int w)
+    public static Rle FromCompressedString(ReadOnlySpan<char> s, int h, int w) => new(h, w, DecodeCounts(s).ToArray());
+
+    /// <summary>
+    /// The runs of a compressed string, in this thread's scratch buffer: valid until the thread's next RLE call.
+    /// Lets evaluation read a detection's runs without allocating them.
+    /// </summary>
+    /// <exception cref="FormatException">A character outside the alphabet or a truncated number.</exception>
+    internal static ReadOnlySpan<uint> DecodeCounts(ReadOnlySpan<char> s)
     {
         var cnts = Scratch.Get(ref Scratch.A, s.Length);
         int m = 0, p = 0;
@@ -318,6 +356,6 @@ public sealed class Rle
             if (m > 2) x += cnts[m - 2];
             cnts[m++] = (uint)x;
         }
-        return new Rle(h, w, cnts.AsSpan(0, m).ToArray());
+        return cnts.AsSpan(0, m);
     }
 }
