@@ -2,75 +2,68 @@ using System.Runtime.InteropServices;
 
 namespace MagvitSeg.Evaluation;
 
-/// <summary>pycocotools' accumulate: per category, area range and maxDets, a precision envelope sampled at the recall thresholds.</summary>
-internal static class CocoAccumulator
+/// <summary>
+/// pycocotools' accumulate: per category, area range, maxDets and IoU threshold, the detections of all images ranked
+/// by score give cumulative true and false positives, and the precision envelope is sampled at the recall thresholds.
+/// Categories are ranked in parallel, then (category, area range) cells are filled in parallel: each writes only its
+/// own entries of the output arrays.
+/// </summary>
+internal sealed class CocoAccumulator
 {
     private const double Eps = 2.220446049250313e-16; // np.spacing(1)
 
-    public static CocoEvalResult Accumulate(CocoEvaluator ev, EvalImage?[] evalImgs)
-    {
-        var p = ev.Params;
-        int T = p.IouThrs.Length, R = p.RecThrs.Length, K = ev.CategoryIds.Count, A = p.AreaRng.Length, M = p.MaxDets.Length, I = ev.ImageIds.Count;
-        var precision = new double[T, R, K, A, M];
-        var recall = new double[T, K, A, M];
-        var scores = new double[T, R, K, A, M];
-        FillMinusOne(precision); FillMinusOne(recall); FillMinusOne(scores);
+    private readonly CocoEvalParams _p;
+    private readonly EvalImage?[] _evalImgs;   // [K, A, I]
+    private readonly int _I, _A, _T, _R;
+    private readonly RankedDetections?[] _ranked;
+    private readonly double[,,,,] _precision, _scores;
+    private readonly double[,,,] _recall;
 
-        var ranked = new RankedDetections?[K];
-        Parallel.For(0, K, k => ranked[k] = RankedDetections.Of(evalImgs, k * A * I, I));
-        // Each (category, area range) writes only its own cells; workers keep their cumulative-sum buffers.
-        Parallel.For(0, K * A, () => new Buffers(), (ka, _, buf) =>
-        {
-            int k = ka / A, a = ka % A;
-            if (ranked[k] is not { } det) return buf;
-            var E = new EvalImage[det.Images.Length];
-            int npig = 0;
-            for (int e = 0; e < E.Length; e++) { E[e] = evalImgs[(k * A + a) * I + det.Images[e]]!; npig += E[e].GtCount; }
-            if (npig == 0) return buf;
-            var outcome = det.Outcomes(E, T);
-            buf.Ensure(det.Count);
-            for (int m = 0; m < M; m++)
-            {
-                int nd = det.Select(p.MaxDets[m], buf.Sel);
-                for (int t = 0; t < T; t++)
-                {
-                    recall[t, k, a, m] = PrecisionEnvelope(buf, outcome.AsSpan(t * det.Count, det.Count), nd, npig);
-                    // np.searchsorted(rc, recThrs, side='left'); past the end the remaining entries stay 0.
-                    int pos = 0;
-                    for (int r = 0; r < R; r++)
-                    {
-                        double thr = p.RecThrs[r];
-                        while (pos < nd && buf.Tp[pos] / npig < thr) pos++;
-                        if (pos >= nd)
-                        {
-                            for (int rr = r; rr < R; rr++) { precision[t, rr, k, a, m] = 0; scores[t, rr, k, a, m] = 0; }
-                            break;
-                        }
-                        precision[t, r, k, a, m] = buf.Pr[pos];
-                        scores[t, r, k, a, m] = det.Scores[buf.Sel[pos]];
-                    }
-                }
-            }
-            return buf;
-        }, _ => { });
-        return new CocoEvalResult(ev, precision, recall, scores);
+    private CocoAccumulator(CocoEvaluator ev, EvalImage?[] evalImgs)
+    {
+        _p = ev.Params; _evalImgs = evalImgs;
+        int K = ev.CategoryIds.Count, M = _p.MaxDets.Length;
+        _I = ev.ImageIds.Count; _A = _p.AreaRng.Length; _T = _p.IouThrs.Length; _R = _p.RecThrs.Length;
+        _precision = new double[_T, _R, K, _A, M];
+        _recall = new double[_T, K, _A, M];
+        _scores = new double[_T, _R, K, _A, M];
+        FillMinusOne(_precision); FillMinusOne(_recall); FillMinusOne(_scores);
+        _ranked = new RankedDetections?[K];
     }
 
-    // One worker's arrays, sized for the largest category seen.
-    private sealed class Buffers
+    public static CocoEvalResult Accumulate(CocoEvaluator ev, EvalImage?[] evalImgs)
     {
-        public double[] Tp = [], Fp = [], Pr = [];
-        public int[] Sel = [];
+        var acc = new CocoAccumulator(ev, evalImgs);
+        int K = acc._ranked.Length, A = acc._A;
+        Parallel.For(0, K, k => acc._ranked[k] = RankedDetections.Of(evalImgs, k * A * acc._I, acc._I));
+        Parallel.For(0, K * A, () => new Buffers(), (ka, _, buf) => { acc.Fill(ka / A, ka % A, buf); return buf; }, _ => { });
+        return new CocoEvalResult(ev, acc._precision, acc._recall, acc._scores);
+    }
 
-        public void Ensure(int n)
+    // One category and area range, every maxDets and IoU threshold. Nothing is written (entries stay -1) when the
+    // category has no evaluated image or no ground truth that is not ignored.
+    private void Fill(int k, int a, Buffers buf)
+    {
+        if (_ranked[k] is not { } det) return;
+        var E = new EvalImage[det.Images.Length];
+        int npig = 0;
+        for (int e = 0; e < E.Length; e++) { E[e] = _evalImgs[(k * _A + a) * _I + det.Images[e]]!; npig += E[e].GtCount; }
+        if (npig == 0) return;
+        buf.Ensure(det.Count, _T);
+        det.Outcomes(E, _T, buf.Outcome);
+        for (int m = 0; m < _p.MaxDets.Length; m++)
         {
-            if (Tp.Length >= n) return;
-            Tp = new double[n]; Fp = new double[n]; Pr = new double[n]; Sel = new int[n];
+            int nd = det.Select(_p.MaxDets[m], buf.Sel);
+            for (int t = 0; t < _T; t++)
+            {
+                _recall[t, k, a, m] = PrecisionEnvelope(buf, buf.Outcome.AsSpan(t * det.Count, det.Count), nd, npig);
+                SampleAtRecallThresholds(buf, det, nd, npig, t, k, a, m);
+            }
         }
     }
 
-    // tp and fp cumulative sums over the selected detections (np.cumsum) into the buffers, then precision made
-    // monotone from the right; returns the recall reached.
+    // tp and fp cumulative sums over the selected detections (np.cumsum) and precision tp / (fp + tp + eps) into the
+    // buffers, then precision made monotone from the right; returns the recall reached.
     private static double PrecisionEnvelope(Buffers b, ReadOnlySpan<DtOutcome> outcome, int nd, int npig)
     {
         double tpc = 0, fpc = 0;
@@ -78,11 +71,45 @@ internal static class CocoAccumulator
         {
             var o = outcome[b.Sel[q]];
             if (o == DtOutcome.TruePositive) tpc++; else if (o == DtOutcome.FalsePositive) fpc++;
-            b.Tp[q] = tpc; b.Fp[q] = fpc;
+            b.Tp[q] = tpc;
+            b.Pr[q] = tpc / (fpc + tpc + Eps);
         }
-        for (int q = 0; q < nd; q++) b.Pr[q] = b.Tp[q] / (b.Fp[q] + b.Tp[q] + Eps);
         for (int q = nd - 1; q > 0; q--) if (b.Pr[q] > b.Pr[q - 1]) b.Pr[q - 1] = b.Pr[q];
         return nd > 0 ? b.Tp[nd - 1] / npig : 0;
+    }
+
+    // np.searchsorted(rc, recThrs, side='left') with rc = tp / npig; pycocotools stops at the first index past the end
+    // (an IndexError it catches), so the remaining entries stay 0.
+    private void SampleAtRecallThresholds(Buffers b, RankedDetections det, int nd, int npig, int t, int k, int a, int m)
+    {
+        int pos = 0;
+        for (int r = 0; r < _R; r++)
+        {
+            double thr = _p.RecThrs[r];
+            while (pos < nd && b.Tp[pos] / npig < thr) pos++;
+            if (pos >= nd)
+            {
+                for (int rr = r; rr < _R; rr++) { _precision[t, rr, k, a, m] = 0; _scores[t, rr, k, a, m] = 0; }
+                return;
+            }
+            _precision[t, r, k, a, m] = b.Pr[pos];
+            _scores[t, r, k, a, m] = det.Scores[b.Sel[pos]];
+        }
+    }
+
+    // One worker's arrays, sized for the largest category seen.
+    private sealed class Buffers
+    {
+        public double[] Tp = [], Pr = [];
+        public int[] Sel = [];
+        public DtOutcome[] Outcome = [];   // [T, n]
+
+        public void Ensure(int n, int T)
+        {
+            if (Outcome.Length < T * n) Outcome = new DtOutcome[T * n];
+            if (Tp.Length >= n) return;
+            Tp = new double[n]; Pr = new double[n]; Sel = new int[n];
+        }
     }
 
     private static void FillMinusOne(Array a)

@@ -97,7 +97,9 @@ public sealed class CocoEvaluator
             }
             return groups;
         }
-        return (Group(_gt.Annotations), Group(_dt));
+        CocoAnnotation[]?[] gts = [], dts = [];
+        Parallel.Invoke(() => gts = Group(_gt.Annotations), () => dts = Group(_dt));
+        return (gts, dts);
     }
 
     // Descending score, stable (numpy mergesort on -score), truncated to the largest maxDet.

@@ -8,6 +8,9 @@ namespace MagvitSeg.Evaluation;
 /// </summary>
 internal static class CocoIou
 {
+    // One detection mask buffer per thread: detections are compared with the ground truth one at a time.
+    [ThreadStatic] private static RleIouMask? DtMask;
+
     /// <summary>The [D, G] matrix, row-major; all zeros when either side is empty.</summary>
     public static double[] Compute(IouType type, CocoImage img, CocoAnnotation[] gt, CocoAnnotation[] dt, string gtSource)
     {
@@ -42,9 +45,10 @@ internal static class CocoIou
             var seg = gt[g].Segmentation ?? throw new InvalidDataException($"{gtSource}: annotation id {gt[g].Id} has no segmentation, needed for segm evaluation.");
             gm[g] = seg.ToIouMask(img.Height, img.Width);
         }
+        var dm = DtMask ??= new();
         for (int d = 0; d < dt.Length; d++)
         {
-            var dm = dt[d].Segmentation!.ToIouMask(img.Height, img.Width);
+            dt[d].Segmentation!.LoadInto(dm, img.Height, img.Width);
             for (int g = 0; g < G; g++)
             {
                 // maskApi.c only runs the RLE comparison where the boxes overlap.

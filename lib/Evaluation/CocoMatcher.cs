@@ -26,28 +26,34 @@ internal sealed class EvalImage
 /// </summary>
 internal sealed class CocoMatcher(double[] iouThrs)
 {
-    private int[] _order = [];          // ground truth, non-ignored first (stable)
+    // The fields of one image and category that matching reads, copied out of the annotations once for all ranges.
+    private double[] _gtArea = [], _dtArea = [];
+    private bool[] _gtCrowd = [], _gtIdNonZero = [], _dtIdPositive = [];
+    // Per area range: ground truth with the non-ignored first (stable), and the IoUs with columns in that order.
+    private int[] _order = [];
     private bool[] _gtIgnore = [];      // in that order
-    private bool[] _crowd = [];
+    private bool[] _crowd = [];         // in that order
+    private double[] _ious = [];        // [D, G]
     private bool[] _taken = [];         // [T, G]: matched by a detection with a positive id (pycocotools' gtm > 0)
-    private double[] _ious = [];        // [D, G] with columns in that order
 
-    /// <summary>The evaluations of one image and category for each area range, into <paramref name="into"/>[a * stride].</summary>
+    /// <summary>The evaluations of one image and category for each area range, into <paramref name="into"/>[first + a * stride].</summary>
     public void Evaluate(CocoAnnotation[] gt, CocoAnnotation[] dt, double[] ious, (double Lo, double Hi)[] areaRanges, EvalImage?[] into, int first, int stride)
     {
-        if (gt.Length == 0 && dt.Length == 0) return;
-        var scores = new double[dt.Length];
-        for (int d = 0; d < dt.Length; d++) scores[d] = dt[d].Score;
+        int G = gt.Length, D = dt.Length;
+        if (G == 0 && D == 0) return;
+        Grow(ref _gtArea, G); Grow(ref _gtCrowd, G); Grow(ref _gtIdNonZero, G);
+        for (int g = 0; g < G; g++) { _gtArea[g] = gt[g].Area; _gtCrowd[g] = gt[g].IsCrowd; _gtIdNonZero[g] = gt[g].Id != 0; }
+        Grow(ref _dtArea, D); Grow(ref _dtIdPositive, D);
+        var scores = new double[D];
+        for (int d = 0; d < D; d++) { scores[d] = dt[d].Score; _dtArea[d] = dt[d].Area; _dtIdPositive[d] = dt[d].Id > 0; }
         for (int a = 0; a < areaRanges.Length; a++)
-            into[first + a * stride] = Evaluate(gt, dt, ious, areaRanges[a], scores);
+            into[first + a * stride] = Evaluate(G, D, ious, areaRanges[a], scores);
     }
 
-    private EvalImage Evaluate(CocoAnnotation[] gt, CocoAnnotation[] dt, double[] iousIn, (double Lo, double Hi) rng, double[] scores)
+    private EvalImage Evaluate(int G, int D, double[] iousIn, (double Lo, double Hi) rng, double[] scores)
     {
-        int G = gt.Length, D = dt.Length, T = iouThrs.Length;
-        OrderGroundTruth(gt, rng);
-        int gtCount = 0;
-        for (int g = 0; g < G; g++) if (!_gtIgnore[g]) gtCount++;
+        int T = iouThrs.Length;
+        int gtCount = OrderGroundTruth(G, rng);
         var outcomes = new DtOutcome[T * D];
         if (G > 0 && D > 0)
         {
@@ -67,10 +73,10 @@ internal sealed class CocoMatcher(double[] iouThrs)
                 if (m > -1)
                 {
                     ignored = _gtIgnore[m];
-                    matched = gt[_order[m]].Id != 0;
-                    _taken[t * G + m] = dt[d].Id > 0;
+                    matched = _gtIdNonZero[_order[m]];
+                    _taken[t * G + m] = _dtIdPositive[d];
                 }
-                if (!matched && (dt[d].Area < rng.Lo || dt[d].Area > rng.Hi)) ignored = true;
+                if (!matched && (_dtArea[d] < rng.Lo || _dtArea[d] > rng.Hi)) ignored = true;
                 outcomes[t * D + d] = ignored ? DtOutcome.Ignored : matched ? DtOutcome.TruePositive : DtOutcome.FalsePositive;
             }
         }
@@ -95,18 +101,20 @@ internal sealed class CocoMatcher(double[] iouThrs)
     }
 
     // Crowd ground truth and ground truth outside the area range are ignored, and sorted after the rest (stable).
-    private void OrderGroundTruth(CocoAnnotation[] gt, (double Lo, double Hi) rng)
+    // Returns how many are not ignored.
+    private int OrderGroundTruth(int G, (double Lo, double Hi) rng)
     {
-        int G = gt.Length;
         Grow(ref _order, G); Grow(ref _gtIgnore, G); Grow(ref _crowd, G);
-        int p = 0;
+        int p = 0, kept = 0;
         for (int pass = 0; pass < 2; pass++)
             for (int g = 0; g < G; g++)
             {
-                bool ig = gt[g].IsCrowd || gt[g].Area < rng.Lo || gt[g].Area > rng.Hi;
+                bool ig = _gtCrowd[g] || _gtArea[g] < rng.Lo || _gtArea[g] > rng.Hi;
                 if (ig != (pass == 1)) continue;
-                _order[p] = g; _gtIgnore[p] = ig; _crowd[p] = gt[g].IsCrowd; p++;
+                _order[p] = g; _gtIgnore[p] = ig; _crowd[p] = _gtCrowd[g]; p++;
+                if (!ig) kept++;
             }
+        return kept;
     }
 
     private static void Grow<T>(ref T[] buf, int n)

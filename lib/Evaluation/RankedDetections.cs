@@ -40,17 +40,15 @@ internal sealed class RankedDetections
         return r;
     }
 
-    /// <summary>Every detection's outcome in ranked order, [T, n], from the evaluations of one area range (parallel to Images).</summary>
-    public DtOutcome[] Outcomes(EvalImage[] evals, int T)
+    /// <summary>Every detection's outcome in ranked order, [T, n] into o, from the evaluations of one area range (parallel to Images).</summary>
+    public void Outcomes(EvalImage[] evals, int T, DtOutcome[] o)
     {
         int n = Count;
-        var o = new DtOutcome[T * n];
         for (int q = 0; q < n; q++)
         {
             var e = evals[Image[q]];
             for (int t = 0; t < T; t++) o[t * n + q] = e.Outcomes[t * e.D + Rank[q]];
         }
-        return o;
     }
 
     /// <summary>The ranked positions kept by a maxDets cut, into sel; returns how many.</summary>

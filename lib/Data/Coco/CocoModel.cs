@@ -47,16 +47,24 @@ public sealed class CocoSegmentation
         _ => throw new InvalidOperationException("annotation has no segmentation"),
     };
 
-    /// <summary>
-    /// The mask as <see cref="ToRle"/> makes it, prepared for IoU; compressed strings are read without keeping their
-    /// runs.
-    /// </summary>
-    public RleIouMask ToIouMask(int imageHeight, int imageWidth) => Kind switch
+    /// <summary>The mask as <see cref="ToRle"/> makes it, prepared for IoU.</summary>
+    public RleIouMask ToIouMask(int imageHeight, int imageWidth)
     {
-        SegmentationKind.CompressedRle => RleIouMask.FromCounts(Rle.DecodeCounts(CountsString!), H, W),
-        SegmentationKind.UncompressedRle => RleIouMask.FromCounts(Counts!, H, W),
-        _ => RleIouMask.FromRle(ToRle(imageHeight, imageWidth)),
-    };
+        var m = new RleIouMask();
+        LoadInto(m, imageHeight, imageWidth);
+        return m;
+    }
+
+    /// <summary>Loads the mask into a reused <see cref="RleIouMask"/>; compressed strings are read without allocating.</summary>
+    public void LoadInto(RleIouMask mask, int imageHeight, int imageWidth)
+    {
+        switch (Kind)
+        {
+            case SegmentationKind.CompressedRle: mask.Load(Rle.DecodeCounts(CountsString!), H, W); break;
+            case SegmentationKind.UncompressedRle: mask.Load(Counts!, H, W); break;
+            default: var rle = ToRle(imageHeight, imageWidth); mask.Load(rle.Counts, rle.H, rle.W); break;
+        }
+    }
 
     /// <summary>A compressed-RLE segmentation from a mask.</summary>
     public static CocoSegmentation FromRle(Rle rle) =>

@@ -135,24 +135,7 @@ public sealed class Rle
     }
 
     /// <summary>Bounding box [x, y, w, h] of the foreground (rleToBbox, quirks included).</summary>
-    public double[] ToBbox() => BboxOf(Counts, H, W);
-
-    /// <summary>rleToBbox on runs of an h x w image, quirks included (a zero-length foreground run moves the box).</summary>
-    internal static double[] BboxOf(ReadOnlySpan<uint> counts, int height, int width)
-    {
-        uint h = (uint)height, m = (uint)(counts.Length / 2 * 2);
-        if (m == 0) return new double[4];
-        uint xs = (uint)width, ys = h, xe = 0, ye = 0, cc = 0, xp = 0;
-        for (uint j = 0; j < m; j++)
-        {
-            cc += counts[(int)j];
-            uint t = cc - j % 2, x = t / h, y = t - x * h;
-            if (j % 2 == 0) xp = x;
-            else if (xp < x) { ys = 0; ye = h - 1; }
-            xs = Math.Min(xs, x); xe = Math.Max(xe, x); ys = Math.Min(ys, y); ye = Math.Max(ye, y);
-        }
-        return new double[] { xs, ys, xe - xs + 1, ye - ys + 1 };
-    }
+    public double[] ToBbox() => RleIouMask.FromCounts(Counts, H, W).Bbox;
 
     /// <summary>
     /// IoU of a detection and a ground-truth mask (rleIou for one pair). For a crowd ground truth the union is the
@@ -210,16 +193,15 @@ public sealed class Rle
         // At most one crossing per 5 upsampled columns of an edge, plus the closing h*w.
         long bound = 1;
         for (int j = 0; j < k; j++) bound += Math.Abs(x[j] - x[j + 1]) / 5 + 3;
-        var a = Scratch.Get(ref Scratch.A, (int)bound);
-        var crossings = new ColumnCrossings(a, h, w);
+        var crossings = new ColumnCrossings(Scratch.Get(ref Scratch.A, (int)bound), Scratch.Get(ref Scratch.Col, (int)bound), h, w);
         for (int j = 0; j < k; j++) crossings.AddEdge(x[j], y[j], x[j + 1], y[j + 1]);
-        // RLE from the boundary points: sorted positions, differenced, zero-length runs folded.
-        int n = crossings.Count;
+        var a = Scratch.Get(ref Scratch.B, (int)bound);
+        int n = crossings.SortInto(a);
         a[n++] = (uint)(h * w);
-        Array.Sort(a, 0, n);
+        // RLE from the sorted boundary positions: differenced, zero-length runs folded.
         uint p = 0;
         for (int j = 0; j < n; j++) { uint t = a[j]; a[j] -= p; p = t; }
-        var b = Scratch.Get(ref Scratch.B, n);
+        var b = Scratch.Get(ref Scratch.A, n);
         int jj = 0, mm = 0;
         b[mm++] = a[jj++];
         while (jj < n)
@@ -236,13 +218,12 @@ public sealed class Rle
     /// whose upsampled columns are c and c+1 with c = 5*xd + 2 (the centre of pixel column xd), as the position
     /// xd*h + ceil((min v + .5) / 5 - .5). Pairs that straddle two edges share a vertex column (or lie left of the
     /// image), so only pairs inside an edge count, and only the pairs at those columns are computed here: every fifth
-    /// step of a flat edge, and the steps where a steep edge's rounded column changes. Each point is computed with
-    /// maskApi.c's own expression, so the positions are the same multiset.
+    /// step of a flat edge, and on a steep edge the one step where its column moves past each such c. Every point is
+    /// computed with maskApi.c's own expression, so the positions are the same multiset.
     /// </summary>
-    private ref struct ColumnCrossings(uint[] positions, int h, int w)
+    private ref struct ColumnCrossings(uint[] positions, int[] columns, int h, int w)
     {
-        private const double Scale = 5;
-        public int Count;
+        private int _count, _minCol = int.MaxValue, _maxCol = int.MinValue;
 
         public void AddEdge(int xs, int ys, int xe, int ye)
         {
@@ -253,42 +234,81 @@ public sealed class Rle
             {
                 if (dx == 0) return;
                 double s = (double)(ye - ys) / dx;
-                // Points t and t+1 sit at columns xs+t and xs+t+1; the first t whose column is 2 mod 5 and at least 2.
-                int t0 = Math.Max(0, 2 - xs);
-                t0 += (((2 - xs - t0) % 5) + 5) % 5;
-                for (int t = t0; t < dx; t += 5)
+                // Points t and t+1 sit at columns xs+t and xs+t+1: from the first t whose column is a centre, every fifth.
+                for (int t = FirstCentre(xs); t < dx; t += 5)
                     Add(xs + t, Math.Min((int)(ys + s * t + .5), (int)(ys + s * (t + 1) + .5)));
             }
-            else
+            else if (xe != xs)
             {
+                // The column u(t) = (int)(xs + s*t + .5) is monotone in t and moves by at most 1 per step, so it passes
+                // each c between its ends at exactly one step t; an estimate of t is corrected with u itself.
                 double s = (double)(xe - xs) / dy;
-                int u = (int)(xs + .5);                  // the point at t = 0 (s * 0 is 0)
-                for (int t = 0; t < dy; t++)
+                int u0 = (int)(xs + .5), u1 = (int)(xs + s * dy + .5);
+                int lo = Math.Min(u0, u1), hi = Math.Max(u0, u1);
+                for (int c = lo + FirstCentre(lo); c < hi; c += 5)
                 {
-                    int next = (int)(xs + s * (t + 1) + .5);
-                    if (next != u) Add(Math.Min(u, next), ys + t);
-                    u = next;
+                    // Before the move: u(t) <= c going right, u(t) > c going left; the move is from t to t+1.
+                    bool right = s > 0;
+                    bool Before(int t) => right ? (int)(xs + s * t + .5) <= c : (int)(xs + s * t + .5) > c;
+                    int t = Math.Clamp((int)Math.Floor((c + .5 - xs) / s), 0, dy - 1);
+                    while (!Before(t)) t--;
+                    while (Before(t + 1)) t++;
+                    Add(c, ys + t);
                 }
             }
         }
 
-        // A kept pair: upsampled column c of the left point, upsampled row v of the upper point.
+        // The first step t >= 0 with xs + t = 5*xd + 2 for some xd >= 0.
+        private static int FirstCentre(int xs)
+        {
+            int t = Math.Max(0, 2 - xs);
+            return t + ((2 - xs - t) % 5 + 5) % 5;
+        }
+
+        // A kept pair: upsampled column c of the left point, upsampled row v of the upper point. maskApi.c computes
+        // xd = (c + .5) / 5 - .5 and keeps integer xd in [0, w-1], and yd = ceil(clamp((v + .5) / 5 - .5, 0, h)).
+        // Both quotients are (c - 2) / 5 and (v - 2) / 5 to well within rounding (an integer one is exact, a fraction
+        // is at least .2 away from one), so integer arithmetic gives the same pixel.
         private void Add(int c, int v)
         {
             if (c < 2 || (c - 2) % 5 != 0) return;       // not a pixel-column centre, or left of the image
-            double xd = (c + .5) / Scale - .5;           // exactly (c - 2) / 5
-            if (xd > w - 1) return;
-            double yd = (v + .5) / Scale - .5;
-            if (yd < 0) yd = 0; else if (yd > h) yd = h;
-            yd = Math.Ceiling(yd);
-            positions[Count++] = (uint)((int)xd * h + (int)yd);
+            int col = (c - 2) / 5;
+            if (col > w - 1) return;
+            int row = v < 2 ? 0 : Math.Min((v + 2) / 5, h);
+            positions[_count] = (uint)(col * h + row);
+            columns[_count++] = col;
+            _minCol = Math.Min(_minCol, col); _maxCol = Math.Max(_maxCol, col);
+        }
+
+        /// <summary>
+        /// The positions in ascending order, into sorted; returns how many. A counting sort on the column (a row of h
+        /// is the next column's first position, so column order is position order), then an insertion sort for the
+        /// few crossings within a column.
+        /// </summary>
+        public readonly int SortInto(uint[] sorted)
+        {
+            if (_count == 0) return 0;
+            int span = _maxCol - _minCol + 1;
+            var start = Scratch.Get(ref Scratch.ColStart, span + 1);
+            Array.Clear(start, 0, span + 1);
+            for (int i = 0; i < _count; i++) start[columns[i] - _minCol + 1]++;
+            for (int c = 0; c < span; c++) start[c + 1] += start[c];
+            for (int i = 0; i < _count; i++) sorted[start[columns[i] - _minCol]++] = positions[i];
+            for (int i = 1; i < _count; i++)
+            {
+                uint v = sorted[i];
+                int j = i - 1;
+                while (j >= 0 && sorted[j] > v) { sorted[j + 1] = sorted[j]; j--; }
+                sorted[j + 1] = v;
+            }
+            return _count;
         }
     }
 
     // Per-thread scratch buffers: rasterising thousands of polygons must not allocate per call.
     private static class Scratch
     {
-        [ThreadStatic] public static int[]? X, Y;
+        [ThreadStatic] public static int[]? X, Y, Col, ColStart;
         [ThreadStatic] public static uint[]? A, B;
 
         public static T[] Get<T>(ref T[]? buf, int n)
@@ -331,6 +351,26 @@ public sealed class Rle
     /// <exception cref="FormatException">A character outside the alphabet or a truncated number.</exception>
     public static Rle FromCompressedString(ReadOnlySpan<char> s, int h, int w) => new(h, w, DecodeCounts(s).ToArray());
 
+    // One number of the compressed form: 5 bits per character, low first, 0x20 = more follows, 0x10 in the last = negative.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static long ReadNumber(ReadOnlySpan<char> s, ref int p)
+    {
+        int c0 = s[p] - 48;
+        if ((uint)c0 < 32) { p++; return (c0 & 0x10) != 0 ? c0 - 32 : c0; }  // most differences fit one character
+        long x = 0; int k = 0; bool more = true;
+        while (more)
+        {
+            if (p >= s.Length) throw new FormatException("compressed RLE string ends inside a number");
+            int c = s[p] - 48;
+            if (c < 0 || c > 63) throw new FormatException($"compressed RLE string has an invalid character '{s[p]}' at {p}");
+            x |= (long)(c & 0x1f) << (5 * k);
+            more = (c & 0x20) != 0;
+            p++; k++;
+            if (!more && (c & 0x10) != 0) x |= -1L << (5 * k);
+        }
+        return x;
+    }
+
     /// <summary>
     /// The runs of a compressed string, in this thread's scratch buffer: valid until the thread's next RLE call.
     /// Lets evaluation read a detection's runs without allocating them.
@@ -342,17 +382,7 @@ public sealed class Rle
         int m = 0, p = 0;
         while (p < s.Length)
         {
-            long x = 0; int k = 0; bool more = true;
-            while (more)
-            {
-                if (p >= s.Length) throw new FormatException("compressed RLE string ends inside a number");
-                int c = s[p] - 48;
-                if (c < 0 || c > 63) throw new FormatException($"compressed RLE string has an invalid character '{s[p]}' at {p}");
-                x |= (long)(c & 0x1f) << (5 * k);
-                more = (c & 0x20) != 0;
-                p++; k++;
-                if (!more && (c & 0x10) != 0) x |= -1L << (5 * k);
-            }
+            long x = ReadNumber(s, ref p);
             if (m > 2) x += cnts[m - 2];
             cnts[m++] = (uint)x;
         }
