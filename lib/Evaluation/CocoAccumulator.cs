@@ -49,44 +49,61 @@ internal sealed class CocoAccumulator
         int npig = 0;
         for (int e = 0; e < E.Length; e++) { E[e] = _evalImgs[(k * _A + a) * _I + det.Images[e]]!; npig += E[e].GtCount; }
         if (npig == 0) return;
-        buf.Ensure(det.Count, _T);
+        buf.Ensure(det.Count, _T, _R);
         det.Outcomes(E, _T, buf.Outcome);
+        TpNeeded(npig, det.Count, buf.TpNeeded);
         for (int m = 0; m < _p.MaxDets.Length; m++)
         {
             int nd = det.Select(_p.MaxDets[m], buf.Sel);
             for (int t = 0; t < _T; t++)
             {
                 _recall[t, k, a, m] = PrecisionEnvelope(buf, buf.Outcome.AsSpan(t * det.Count, det.Count), nd, npig);
-                SampleAtRecallThresholds(buf, det, nd, npig, t, k, a, m);
+                SampleAtRecallThresholds(buf, det, nd, t, k, a, m);
             }
         }
     }
 
+    private static readonly double[] TpStep = [0, 1, 0], FpStep = [1, 0, 0];  // by DtOutcome: FalsePositive, TruePositive, Ignored
+
     // tp and fp cumulative sums over the selected detections (np.cumsum) and precision tp / (fp + tp + eps) into the
-    // buffers, then precision made monotone from the right; returns the recall reached.
+    // buffers, then precision made monotone from the right (a running maximum); returns the recall reached.
     private static double PrecisionEnvelope(Buffers b, ReadOnlySpan<DtOutcome> outcome, int nd, int npig)
     {
         double tpc = 0, fpc = 0;
         for (int q = 0; q < nd; q++)
         {
-            var o = outcome[b.Sel[q]];
-            if (o == DtOutcome.TruePositive) tpc++; else if (o == DtOutcome.FalsePositive) fpc++;
+            int o = (int)outcome[b.Sel[q]];
+            tpc += TpStep[o]; fpc += FpStep[o];
             b.Tp[q] = tpc;
             b.Pr[q] = tpc / (fpc + tpc + Eps);
         }
-        for (int q = nd - 1; q > 0; q--) if (b.Pr[q] > b.Pr[q - 1]) b.Pr[q - 1] = b.Pr[q];
+        double envelope = 0;
+        for (int q = nd - 1; q >= 0; q--) b.Pr[q] = envelope = Math.Max(envelope, b.Pr[q]);
         return nd > 0 ? b.Tp[nd - 1] / npig : 0;
     }
 
-    // np.searchsorted(rc, recThrs, side='left') with rc = tp / npig; pycocotools stops at the first index past the end
-    // (an IndexError it catches), so the remaining entries stay 0.
-    private void SampleAtRecallThresholds(Buffers b, RankedDetections det, int nd, int npig, int t, int k, int a, int m)
+    // For each recall threshold, the smallest true-positive count c with c / npig >= thr (the division pycocotools'
+    // rc = tp / npig makes, which is monotone in c); n + 1 when no count up to n reaches it.
+    private void TpNeeded(int npig, int n, int[] needed)
     {
-        int pos = 0;
         for (int r = 0; r < _R; r++)
         {
             double thr = _p.RecThrs[r];
-            while (pos < nd && b.Tp[pos] / npig < thr) pos++;
+            int c = (int)Math.Clamp(Math.Ceiling(thr * npig), 0, n + 1);
+            while (c > 0 && (double)(c - 1) / npig >= thr) c--;
+            while (c <= n && (double)c / npig < thr) c++;
+            needed[r] = c;
+        }
+    }
+
+    // np.searchsorted(rc, recThrs, side='left'): the first position whose tp reaches the count each threshold needs.
+    // pycocotools stops at the first threshold found past the end (an IndexError it catches), so the remaining
+    // entries stay 0.
+    private void SampleAtRecallThresholds(Buffers b, RankedDetections det, int nd, int t, int k, int a, int m)
+    {
+        for (int r = 0; r < _R; r++)
+        {
+            int pos = FirstReaching(b.Tp, nd, b.TpNeeded[r]);
             if (pos >= nd)
             {
                 for (int rr = r; rr < _R; rr++) { _precision[t, rr, k, a, m] = 0; _scores[t, rr, k, a, m] = 0; }
@@ -97,16 +114,30 @@ internal sealed class CocoAccumulator
         }
     }
 
+    // The first q < n with tp[q] >= c (tp is non-decreasing), or n.
+    private static int FirstReaching(double[] tp, int n, int c)
+    {
+        int lo = 0, hi = n;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >> 1;
+            if (tp[mid] < c) lo = mid + 1; else hi = mid;
+        }
+        return lo;
+    }
+
     // One worker's arrays, sized for the largest category seen.
     private sealed class Buffers
     {
         public double[] Tp = [], Pr = [];
         public int[] Sel = [];
         public DtOutcome[] Outcome = [];   // [T, n]
+        public int[] TpNeeded = [];        // [R]
 
-        public void Ensure(int n, int T)
+        public void Ensure(int n, int T, int R)
         {
             if (Outcome.Length < T * n) Outcome = new DtOutcome[T * n];
+            if (TpNeeded.Length < R) TpNeeded = new int[R];
             if (Tp.Length >= n) return;
             Tp = new double[n]; Pr = new double[n]; Sel = new int[n];
         }

@@ -34,6 +34,7 @@ internal sealed class CocoMatcher(double[] iouThrs)
     private bool[] _gtIgnore = [];      // in that order
     private bool[] _crowd = [];         // in that order
     private double[] _ious = [];        // [D, G]
+    private double[] _best = [];        // [D]: a detection's largest IoU (NaN if any is NaN, so it is never skipped)
     private bool[] _taken = [];         // [T, G]: matched by a detection with a positive id (pycocotools' gtm > 0)
 
     /// <summary>The evaluations of one image and category for each area range, into <paramref name="into"/>[first + a * stride].</summary>
@@ -57,9 +58,13 @@ internal sealed class CocoMatcher(double[] iouThrs)
         var outcomes = new DtOutcome[T * D];
         if (G > 0 && D > 0)
         {
-            Grow(ref _ious, D * G);
+            Grow(ref _ious, D * G); Grow(ref _best, D);
             for (int d = 0; d < D; d++)
-                for (int g = 0; g < G; g++) _ious[d * G + g] = iousIn[d * G + _order[g]];
+            {
+                double best = double.NegativeInfinity;
+                for (int g = 0; g < G; g++) best = Math.Max(best, _ious[d * G + g] = iousIn[d * G + _order[g]]);
+                _best[d] = best;
+            }
             Grow(ref _taken, T * G);
             Array.Clear(_taken, 0, T * G);
         }
@@ -68,7 +73,8 @@ internal sealed class CocoMatcher(double[] iouThrs)
             double thr = Math.Min(iouThrs[t], 1 - 1e-10);
             for (int d = 0; d < D; d++)
             {
-                int m = G > 0 ? BestMatch(d, t, G, thr) : -1;
+                // Below the threshold with every ground truth: no match here nor at the higher thresholds.
+                int m = G > 0 && !(_best[d] < thr) ? BestMatch(d, t, G, thr) : -1;
                 bool ignored = false, matched = false;  // pycocotools' dtIg and dtm != 0 (dtm holds the GT id)
                 if (m > -1)
                 {
