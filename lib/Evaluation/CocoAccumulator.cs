@@ -1,91 +1,145 @@
+using System.Runtime.InteropServices;
+
 namespace MagvitSeg.Evaluation;
 
-/// <summary>pycocotools' accumulate: per category, area range and maxDets, a precision envelope sampled at the recall thresholds.</summary>
-internal static class CocoAccumulator
+/// <summary>
+/// pycocotools' accumulate: per category, area range, maxDets and IoU threshold, the detections of all images ranked
+/// by score give cumulative true and false positives, and the precision envelope is sampled at the recall thresholds.
+/// Categories are ranked in parallel, then (category, area range) cells are filled in parallel: each writes only its
+/// own entries of the output arrays.
+/// </summary>
+internal sealed class CocoAccumulator
 {
     private const double Eps = 2.220446049250313e-16; // np.spacing(1)
 
-    public static CocoEvalResult Accumulate(CocoEvaluator ev, EvalImage?[] evalImgs)
-    {
-        var p = ev.Params;
-        int T = p.IouThrs.Length, R = p.RecThrs.Length, K = ev.CategoryIds.Count, A = p.AreaRng.Length, M = p.MaxDets.Length, I = ev.ImageIds.Count;
-        var precision = new double[T, R, K, A, M];
-        var recall = new double[T, K, A, M];
-        var scores = new double[T, R, K, A, M];
-        FillMinusOne(precision); FillMinusOne(recall); FillMinusOne(scores);
+    private readonly CocoEvalParams _p;
+    private readonly EvalImage?[] _evalImgs;   // [K, A, I]
+    private readonly int _I, _A, _T, _R;
+    private readonly RankedDetections?[] _ranked;
+    private readonly double[,,,,] _precision, _scores;
+    private readonly double[,,,] _recall;
 
-        // Scores and their order do not depend on the area range (only ignore flags do) nor on maxDets (a prefix of
-        // each image's list keeps its relative order), so each category is sorted once, for the largest maxDets.
-        Parallel.For(0, K, k =>
-        {
-            var E = new List<(EvalImage E, int I)>();
-            for (int i = 0; i < I; i++) if (evalImgs[(k * A) * I + i] is { } e) E.Add((e, i));
-            if (E.Count == 0) return;
-            int n = 0;
-            foreach (var (e, _) in E) n += e.D;
-            var order = new ScoreKey[n];
-            var src = new (int E, int D)[n];
-            int j = 0;
-            for (int ei = 0; ei < E.Count; ei++)
-                for (int d = 0; d < E[ei].E.D; d++) { order[j] = new ScoreKey(E[ei].E.DtScores[d], j); src[j] = (ei, d); j++; }
-            // np.argsort(-scores, kind='mergesort'): descending and stable (images in id order, then per image).
-            order.AsSpan().Sort();
-            var tp = new double[n];
-            var fp = new double[n];
-            var pr = new double[n];
-            var sel = new int[n];
-            for (int a = 0; a < A; a++)
-            {
-                int npig = 0;
-                foreach (var (_, i) in E)
-                    foreach (bool ig in evalImgs[(k * A + a) * I + i]!.GtIgnore) if (!ig) npig++;
-                if (npig == 0) continue;
-                for (int m = 0; m < M; m++)
-                {
-                    int maxDet = p.MaxDets[m], nd = 0;
-                    foreach (var key in order) if (src[key.Index].D < maxDet) sel[nd++] = key.Index;
-                    for (int t = 0; t < T; t++)
-                    {
-                        double tpc = 0, fpc = 0;
-                        for (int q = 0; q < nd; q++)
-                        {
-                            var (ei, d) = src[sel[q]];
-                            var e = evalImgs[(k * A + a) * I + E[ei].I]!;
-                            if (!e.DtIgnore[t * e.D + d]) { if (e.DtMatched[t * e.D + d]) tpc++; else fpc++; }
-                            tp[q] = tpc; fp[q] = fpc;
-                        }
-                        recall[t, k, a, m] = nd > 0 ? tp[nd - 1] / npig : 0;
-                        for (int q = 0; q < nd; q++) pr[q] = tp[q] / (fp[q] + tp[q] + Eps);
-                        for (int q = nd - 1; q > 0; q--) if (pr[q] > pr[q - 1]) pr[q - 1] = pr[q];
-                        // np.searchsorted(rc, recThrs, side='left'); past the end the remaining entries stay 0.
-                        int pos = 0;
-                        for (int r = 0; r < R; r++)
-                        {
-                            double thr = p.RecThrs[r];
-                            while (pos < nd && tp[pos] / npig < thr) pos++;
-                            if (pos >= nd)
-                            {
-                                for (int rr = r; rr < R; rr++) { precision[t, rr, k, a, m] = 0; scores[t, rr, k, a, m] = 0; }
-                                break;
-                            }
-                            precision[t, r, k, a, m] = pr[pos];
-                            var (se, sd) = src[sel[pos]];
-                            scores[t, r, k, a, m] = E[se].E.DtScores[sd];
-                        }
-                    }
-                }
-            }
-        });
-        return new CocoEvalResult(ev, precision, recall, scores);
+    private CocoAccumulator(CocoEvaluator ev, EvalImage?[] evalImgs)
+    {
+        _p = ev.Params; _evalImgs = evalImgs;
+        int K = ev.CategoryIds.Count, M = _p.MaxDets.Length;
+        _I = ev.ImageIds.Count; _A = _p.AreaRng.Length; _T = _p.IouThrs.Length; _R = _p.RecThrs.Length;
+        _precision = new double[_T, _R, K, _A, M];
+        _recall = new double[_T, K, _A, M];
+        _scores = new double[_T, _R, K, _A, M];
+        FillMinusOne(_precision); FillMinusOne(_recall); FillMinusOne(_scores);
+        _ranked = new RankedDetections?[K];
     }
 
-    // Descending score, then ascending position: a stable descending sort expressed as a total order.
-    private readonly record struct ScoreKey(double Score, int Index) : IComparable<ScoreKey>
+    public static CocoEvalResult Accumulate(CocoEvaluator ev, EvalImage?[] evalImgs)
     {
-        public int CompareTo(ScoreKey o)
+        var acc = new CocoAccumulator(ev, evalImgs);
+        int K = acc._ranked.Length, A = acc._A;
+        Parallel.For(0, K, k => acc._ranked[k] = RankedDetections.Of(evalImgs, k * A * acc._I, acc._I));
+        Parallel.For(0, K * A, () => new Buffers(), (ka, _, buf) => { acc.Fill(ka / A, ka % A, buf); return buf; }, _ => { });
+        return new CocoEvalResult(ev, acc._precision, acc._recall, acc._scores);
+    }
+
+    // One category and area range, every maxDets and IoU threshold. Nothing is written (entries stay -1) when the
+    // category has no evaluated image or no ground truth that is not ignored.
+    private void Fill(int k, int a, Buffers buf)
+    {
+        if (_ranked[k] is not { } det) return;
+        var E = new EvalImage[det.Images.Length];
+        int npig = 0;
+        for (int e = 0; e < E.Length; e++) { E[e] = _evalImgs[(k * _A + a) * _I + det.Images[e]]!; npig += E[e].GtCount; }
+        if (npig == 0) return;
+        buf.Ensure(det.Count, _T, _R);
+        det.Outcomes(E, _T, buf.Outcome);
+        TpNeeded(npig, det.Count, buf.TpNeeded);
+        for (int m = 0; m < _p.MaxDets.Length; m++)
         {
-            int c = o.Score.CompareTo(Score);
-            return c != 0 ? c : Index.CompareTo(o.Index);
+            int nd = det.Select(_p.MaxDets[m], buf.Sel);
+            for (int t = 0; t < _T; t++)
+            {
+                _recall[t, k, a, m] = PrecisionEnvelope(buf, buf.Outcome.AsSpan(t * det.Count, det.Count), nd, npig);
+                SampleAtRecallThresholds(buf, det, nd, t, k, a, m);
+            }
+        }
+    }
+
+    private static readonly double[] TpStep = [0, 1, 0], FpStep = [1, 0, 0];  // by DtOutcome: FalsePositive, TruePositive, Ignored
+
+    // tp and fp cumulative sums over the selected detections (np.cumsum) and precision tp / (fp + tp + eps) into the
+    // buffers, then precision made monotone from the right (a running maximum); returns the recall reached.
+    private static double PrecisionEnvelope(Buffers b, ReadOnlySpan<DtOutcome> outcome, int nd, int npig)
+    {
+        double tpc = 0, fpc = 0;
+        for (int q = 0; q < nd; q++)
+        {
+            int o = (int)outcome[b.Sel[q]];
+            tpc += TpStep[o]; fpc += FpStep[o];
+            b.Tp[q] = tpc;
+            b.Pr[q] = tpc / (fpc + tpc + Eps);
+        }
+        double envelope = 0;
+        for (int q = nd - 1; q >= 0; q--) b.Pr[q] = envelope = Math.Max(envelope, b.Pr[q]);
+        return nd > 0 ? b.Tp[nd - 1] / npig : 0;
+    }
+
+    // For each recall threshold, the smallest true-positive count c with c / npig >= thr (the division pycocotools'
+    // rc = tp / npig makes, which is monotone in c); n + 1 when no count up to n reaches it.
+    private void TpNeeded(int npig, int n, int[] needed)
+    {
+        for (int r = 0; r < _R; r++)
+        {
+            double thr = _p.RecThrs[r];
+            int c = (int)Math.Clamp(Math.Ceiling(thr * npig), 0, n + 1);
+            while (c > 0 && (double)(c - 1) / npig >= thr) c--;
+            while (c <= n && (double)c / npig < thr) c++;
+            needed[r] = c;
+        }
+    }
+
+    // np.searchsorted(rc, recThrs, side='left'): the first position whose tp reaches the count each threshold needs.
+    // pycocotools stops at the first threshold found past the end (an IndexError it catches), so the remaining
+    // entries stay 0.
+    private void SampleAtRecallThresholds(Buffers b, RankedDetections det, int nd, int t, int k, int a, int m)
+    {
+        for (int r = 0; r < _R; r++)
+        {
+            int pos = FirstReaching(b.Tp, nd, b.TpNeeded[r]);
+            if (pos >= nd)
+            {
+                for (int rr = r; rr < _R; rr++) { _precision[t, rr, k, a, m] = 0; _scores[t, rr, k, a, m] = 0; }
+                return;
+            }
+            _precision[t, r, k, a, m] = b.Pr[pos];
+            _scores[t, r, k, a, m] = det.Scores[b.Sel[pos]];
+        }
+    }
+
+    // The first q < n with tp[q] >= c (tp is non-decreasing), or n.
+    private static int FirstReaching(double[] tp, int n, int c)
+    {
+        int lo = 0, hi = n;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >> 1;
+            if (tp[mid] < c) lo = mid + 1; else hi = mid;
+        }
+        return lo;
+    }
+
+    // One worker's arrays, sized for the largest category seen.
+    private sealed class Buffers
+    {
+        public double[] Tp = [], Pr = [];
+        public int[] Sel = [];
+        public DtOutcome[] Outcome = [];   // [T, n]
+        public int[] TpNeeded = [];        // [R]
+
+        public void Ensure(int n, int T, int R)
+        {
+            if (Outcome.Length < T * n) Outcome = new DtOutcome[T * n];
+            if (TpNeeded.Length < R) TpNeeded = new int[R];
+            if (Tp.Length >= n) return;
+            Tp = new double[n]; Pr = new double[n]; Sel = new int[n];
         }
     }
 
@@ -94,8 +148,8 @@ internal static class CocoAccumulator
         if (a.Length == 0) return;
         switch (a)
         {
-            case double[,,,,] p5: System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref p5[0, 0, 0, 0, 0], p5.Length).Fill(-1); break;
-            case double[,,,] p4: System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref p4[0, 0, 0, 0], p4.Length).Fill(-1); break;
+            case double[,,,,] p5: MemoryMarshal.CreateSpan(ref p5[0, 0, 0, 0, 0], p5.Length).Fill(-1); break;
+            case double[,,,] p4: MemoryMarshal.CreateSpan(ref p4[0, 0, 0, 0], p4.Length).Fill(-1); break;
         }
     }
 }

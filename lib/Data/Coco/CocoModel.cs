@@ -47,6 +47,25 @@ public sealed class CocoSegmentation
         _ => throw new InvalidOperationException("annotation has no segmentation"),
     };
 
+    /// <summary>The mask as <see cref="ToRle"/> makes it, prepared for IoU.</summary>
+    public RleIouMask ToIouMask(int imageHeight, int imageWidth)
+    {
+        var m = new RleIouMask();
+        LoadInto(m, imageHeight, imageWidth);
+        return m;
+    }
+
+    /// <summary>Loads the mask into a reused <see cref="RleIouMask"/>; compressed strings are read without allocating.</summary>
+    public void LoadInto(RleIouMask mask, int imageHeight, int imageWidth)
+    {
+        switch (Kind)
+        {
+            case SegmentationKind.CompressedRle: mask.Load(Rle.DecodeCounts(CountsString!), H, W); break;
+            case SegmentationKind.UncompressedRle: mask.Load(Counts!, H, W); break;
+            default: var rle = ToRle(imageHeight, imageWidth); mask.Load(rle.Counts, rle.H, rle.W); break;
+        }
+    }
+
     /// <summary>A compressed-RLE segmentation from a mask.</summary>
     public static CocoSegmentation FromRle(Rle rle) =>
         new() { Kind = SegmentationKind.CompressedRle, CountsString = rle.ToCompressedString(), H = rle.H, W = rle.W };

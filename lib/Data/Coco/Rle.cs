@@ -135,21 +135,7 @@ public sealed class Rle
     }
 
     /// <summary>Bounding box [x, y, w, h] of the foreground (rleToBbox, quirks included).</summary>
-    public double[] ToBbox()
-    {
-        uint h = (uint)H, m = (uint)(Counts.Length / 2 * 2);
-        if (m == 0) return new double[4];
-        uint xs = (uint)W, ys = h, xe = 0, ye = 0, cc = 0, xp = 0;
-        for (uint j = 0; j < m; j++)
-        {
-            cc += Counts[j];
-            uint t = cc - j % 2, y = t % h, x = (t - y) / h;
-            if (j % 2 == 0) xp = x;
-            else if (xp < x) { ys = 0; ye = h - 1; }
-            xs = Math.Min(xs, x); xe = Math.Max(xe, x); ys = Math.Min(ys, y); ye = Math.Max(ye, y);
-        }
-        return new double[] { xs, ys, xe - xs + 1, ye - ys + 1 };
-    }
+    public double[] ToBbox() => RleIouMask.FromCounts(Counts, H, W).Bbox;
 
     /// <summary>
     /// IoU of a detection and a ground-truth mask (rleIou for one pair). For a crowd ground truth the union is the
@@ -204,46 +190,18 @@ public sealed class Rle
         x[k] = x[0];
         for (int j = 0; j < k; j++) y[j] = (int)(scale * xy[j * 2 + 1] + .5);
         y[k] = y[0];
-        long total = 0;
-        for (int j = 0; j < k; j++) total += Math.Max(Math.Abs(x[j] - x[j + 1]), Math.Abs(y[j] - y[j + 1])) + 1;
-        var u = Scratch.Get(ref Scratch.U, (int)total);
-        var v = Scratch.Get(ref Scratch.V, (int)total);
-        int m = 0;
-        for (int j = 0; j < k; j++)
-        {
-            int xs = x[j], xe = x[j + 1], ys = y[j], ye = y[j + 1];
-            int dx = Math.Abs(xe - xs), dy = Math.Abs(ys - ye);
-            bool flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
-            if (flip) { (xs, xe) = (xe, xs); (ys, ye) = (ye, ys); }
-            double s = dx >= dy ? (double)(ye - ys) / dx : (double)(xe - xs) / dy;
-            if (dx >= dy)
-                for (int d = 0; d <= dx; d++) { int t = flip ? dx - d : d; u[m] = t + xs; v[m] = (int)(ys + s * t + .5); m++; }
-            else
-                for (int d = 0; d <= dy; d++) { int t = flip ? dy - d : d; v[m] = t + ys; u[m] = (int)(xs + s * t + .5); m++; }
-        }
-        // Keep the points where the boundary crosses a pixel-column centre, downsampled back to pixels,
-        // as linear (column-major) positions.
-        int kk = m; m = 0;
-        var a = Scratch.Get(ref Scratch.A, kk + 1);
-        for (int j = 1; j < kk; j++)
-        {
-            if (u[j] == u[j - 1]) continue;
-            double xd = u[j] < u[j - 1] ? u[j] : u[j] - 1;
-            xd = (xd + .5) / scale - .5;
-            if (Math.Floor(xd) != xd || xd < 0 || xd > w - 1) continue;
-            double yd = v[j] < v[j - 1] ? v[j] : v[j - 1];
-            yd = (yd + .5) / scale - .5;
-            if (yd < 0) yd = 0; else if (yd > h) yd = h;
-            yd = Math.Ceiling(yd);
-            a[m++] = (uint)((int)xd * h + (int)yd);
-        }
-        // RLE from the boundary points: sorted positions, differenced, zero-length runs folded.
-        int n = m;
+        // At most one crossing per 5 upsampled columns of an edge, plus the closing h*w.
+        long bound = 1;
+        for (int j = 0; j < k; j++) bound += Math.Abs(x[j] - x[j + 1]) / 5 + 3;
+        var crossings = new ColumnCrossings(Scratch.Get(ref Scratch.A, (int)bound), Scratch.Get(ref Scratch.Col, (int)bound), h, w);
+        for (int j = 0; j < k; j++) crossings.AddEdge(x[j], y[j], x[j + 1], y[j + 1]);
+        var a = Scratch.Get(ref Scratch.B, (int)bound);
+        int n = crossings.SortInto(a);
         a[n++] = (uint)(h * w);
-        Array.Sort(a, 0, n);
+        // RLE from the sorted boundary positions: differenced, zero-length runs folded.
         uint p = 0;
         for (int j = 0; j < n; j++) { uint t = a[j]; a[j] -= p; p = t; }
-        var b = Scratch.Get(ref Scratch.B, n);
+        var b = Scratch.Get(ref Scratch.A, n);
         int jj = 0, mm = 0;
         b[mm++] = a[jj++];
         while (jj < n)
@@ -254,10 +212,103 @@ public sealed class Rle
         return new Rle(h, w, b.AsSpan(0, mm).ToArray());
     }
 
+    /// <summary>
+    /// rleFrPoly's boundary walk, reduced to its output. maskApi.c walks each edge of the 5x-upsampled polygon one step
+    /// at a time (along x where the edge is flat, along y where it is steep), then keeps the consecutive point pairs
+    /// whose upsampled columns are c and c+1 with c = 5*xd + 2 (the centre of pixel column xd), as the position
+    /// xd*h + ceil((min v + .5) / 5 - .5). Pairs that straddle two edges share a vertex column (or lie left of the
+    /// image), so only pairs inside an edge count, and only the pairs at those columns are computed here: every fifth
+    /// step of a flat edge, and on a steep edge the one step where its column moves past each such c. Every point is
+    /// computed with maskApi.c's own expression, so the positions are the same multiset.
+    /// </summary>
+    private ref struct ColumnCrossings(uint[] positions, int[] columns, int h, int w)
+    {
+        private int _count, _minCol = int.MaxValue, _maxCol = int.MinValue;
+
+        public void AddEdge(int xs, int ys, int xe, int ye)
+        {
+            int dx = Math.Abs(xe - xs), dy = Math.Abs(ys - ye);
+            bool flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
+            if (flip) { (xs, xe) = (xe, xs); (ys, ye) = (ye, ys); }
+            if (dx >= dy)
+            {
+                if (dx == 0) return;
+                double s = (double)(ye - ys) / dx;
+                // Points t and t+1 sit at columns xs+t and xs+t+1: from the first t whose column is a centre, every fifth.
+                for (int t = FirstCentre(xs); t < dx; t += 5)
+                    Add(xs + t, Math.Min((int)(ys + s * t + .5), (int)(ys + s * (t + 1) + .5)));
+            }
+            else if (xe != xs)
+            {
+                // The column u(t) = (int)(xs + s*t + .5) is monotone in t and moves by at most 1 per step, so it passes
+                // each c between its ends at exactly one step t; an estimate of t is corrected with u itself.
+                double s = (double)(xe - xs) / dy;
+                int u0 = (int)(xs + .5), u1 = (int)(xs + s * dy + .5);
+                int lo = Math.Min(u0, u1), hi = Math.Max(u0, u1);
+                for (int c = lo + FirstCentre(lo); c < hi; c += 5)
+                {
+                    // Before the move: u(t) <= c going right, u(t) > c going left; the move is from t to t+1.
+                    bool right = s > 0;
+                    bool Before(int t) => right ? (int)(xs + s * t + .5) <= c : (int)(xs + s * t + .5) > c;
+                    int t = Math.Clamp((int)Math.Floor((c + .5 - xs) / s), 0, dy - 1);
+                    while (!Before(t)) t--;
+                    while (Before(t + 1)) t++;
+                    Add(c, ys + t);
+                }
+            }
+        }
+
+        // The first step t >= 0 with xs + t = 5*xd + 2 for some xd >= 0.
+        private static int FirstCentre(int xs)
+        {
+            int t = Math.Max(0, 2 - xs);
+            return t + ((2 - xs - t) % 5 + 5) % 5;
+        }
+
+        // A kept pair: upsampled column c of the left point, upsampled row v of the upper point. maskApi.c computes
+        // xd = (c + .5) / 5 - .5 and keeps integer xd in [0, w-1], and yd = ceil(clamp((v + .5) / 5 - .5, 0, h)).
+        // Both quotients are (c - 2) / 5 and (v - 2) / 5 to well within rounding (an integer one is exact, a fraction
+        // is at least .2 away from one), so integer arithmetic gives the same pixel.
+        private void Add(int c, int v)
+        {
+            if (c < 2 || (c - 2) % 5 != 0) return;       // not a pixel-column centre, or left of the image
+            int col = (c - 2) / 5;
+            if (col > w - 1) return;
+            int row = v < 2 ? 0 : Math.Min((v + 2) / 5, h);
+            positions[_count] = (uint)(col * h + row);
+            columns[_count++] = col;
+            _minCol = Math.Min(_minCol, col); _maxCol = Math.Max(_maxCol, col);
+        }
+
+        /// <summary>
+        /// The positions in ascending order, into sorted; returns how many. A counting sort on the column (a row of h
+        /// is the next column's first position, so column order is position order), then an insertion sort for the
+        /// few crossings within a column.
+        /// </summary>
+        public readonly int SortInto(uint[] sorted)
+        {
+            if (_count == 0) return 0;
+            int span = _maxCol - _minCol + 1;
+            var start = Scratch.Get(ref Scratch.ColStart, span + 1);
+            Array.Clear(start, 0, span + 1);
+            for (int i = 0; i < _count; i++) start[columns[i] - _minCol + 1]++;
+            for (int c = 0; c < span; c++) start[c + 1] += start[c];
+            for (int i = 0; i < _count; i++) sorted[start[columns[i] - _minCol]++] = positions[i];
+            for (int i = 1; i < _count; i++)
+            {
+                uint v = sorted[i];
+                int j = i - 1;
+                while (j >= 0 && sorted[j] > v) { sorted[j + 1] = sorted[j]; j--; }
+                sorted[j + 1] = v;
+            }
+            return _count;
+        }
+    }
+
     // Per-thread scratch buffers: rasterising thousands of polygons must not allocate per call.
     private static class Scratch
     {
-        [ThreadStatic] public static int[]? X, Y, U, V;
+        [ThreadStatic] public static int[]? X, Y, Col, ColStart;
         [ThreadStatic] public static uint[]? A, B;
 
         public static T[] Get<T>(ref T[]? buf, int n)
@@ -298,26 +349,43 @@ public sealed class Rle
 
     /// <summary>Parses the compressed string form (rleFrString).</summary>
     /// <exception cref="FormatException">A character outside the alphabet or a truncated number.</exception>
-    public static Rle FromCompressedString(ReadOnlySpan<char> s, int h, int w)
+    public static Rle FromCompressedString(ReadOnlySpan<char> s, int h, int w) => new(h, w, DecodeCounts(s).ToArray());
+
+    // One number of the compressed form: 5 bits per character, low first, 0x20 = more follows, 0x10 in the last = negative.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static long ReadNumber(ReadOnlySpan<char> s, ref int p)
+    {
+        int c0 = s[p] - 48;
+        if ((uint)c0 < 32) { p++; return (c0 & 0x10) != 0 ? c0 - 32 : c0; }  // most differences fit one character
+        long x = 0; int k = 0; bool more = true;
+        while (more)
+        {
+            if (p >= s.Length) throw new FormatException("compressed RLE string ends inside a number");
+            int c = s[p] - 48;
+            if (c < 0 || c > 63) throw new FormatException($"compressed RLE string has an invalid character '{s[p]}' at {p}");
+            x |= (long)(c & 0x1f) << (5 * k);
+            more = (c & 0x20) != 0;
+            p++; k++;
+            if (!more && (c & 0x10) != 0) x |= -1L << (5 * k);
+        }
+        return x;
+    }
+
+    /// <summary>
+    /// The runs of a compressed string, in this thread's scratch buffer: valid until the thread's next RLE call.
+    /// Lets evaluation read a detection's runs without allocating them.
+    /// </summary>
+    /// <exception cref="FormatException">A character outside the alphabet or a truncated number.</exception>
+    internal static ReadOnlySpan<uint> DecodeCounts(ReadOnlySpan<char> s)
     {
         var cnts = Scratch.Get(ref Scratch.A, s.Length);
         int m = 0, p = 0;
         while (p < s.Length)
         {
-            long x = 0; int k = 0; bool more = true;
-            while (more)
-            {
-                if (p >= s.Length) throw new FormatException("compressed RLE string ends inside a number");
-                int c = s[p] - 48;
-                if (c < 0 || c > 63) throw new FormatException($"compressed RLE string has an invalid character '{s[p]}' at {p}");
-                x |= (long)(c & 0x1f) << (5 * k);
-                more = (c & 0x20) != 0;
-                p++; k++;
-                if (!more && (c & 0x10) != 0) x |= -1L << (5 * k);
-            }
+            long x = ReadNumber(s, ref p);
             if (m > 2) x += cnts[m - 2];
             cnts[m++] = (uint)x;
         }
-        return new Rle(h, w, cnts.AsSpan(0, m).ToArray());
+        return cnts.AsSpan(0, m);
     }
 }

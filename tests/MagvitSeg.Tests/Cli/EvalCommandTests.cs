@@ -35,6 +35,16 @@ public class EvalCommandTests
     }
 
     [Fact]
+    public void BenchEvalTimesBothIouTypesOnASmallWorkload()
+    {
+        var (code, stdout, _) = CliRunner.Run("bench", "eval", "--images", "20", "--repeats", "1", "--warmup", "0");
+        Assert.Equal(0, code);
+        Assert.Contains("segm: evaluate+accumulate+summarize median", stdout);
+        Assert.Contains("bbox: evaluate+accumulate+summarize median", stdout);
+        Assert.Contains("CPU s", stdout);
+    }
+
+    [Fact]
     public void BadInputGivesAOneLineErrorAndNonZeroExit()
     {
         var (code, _, stderr) = CliRunner.Run("eval", "--gt", Case("gt.json"), "--dt", Case("gt.json"), "--iou-type", "segm");
