@@ -126,7 +126,10 @@ internal static class StudyCommands
         TorchRuntime.SetThreads(threads >= 0 ? threads : device.type == TorchSharp.DeviceType.CPU ? 1 : 0);
         args.EnsureAllUsed();
         Console.WriteLine($"{TorchRuntime.Describe()}; device {device}");
-        Console.WriteLine($"study profile {profile.Name}: {profile.TrainImages} train / {profile.ValImages} val images at {profile.ImageSize}px, " +
+        string images = paths.CocoRoot is null
+            ? $"{profile.TrainImages} train / {profile.ValImages} val MovingShapes images"
+            : $"COCO train2017 / val2017 from {paths.CocoRoot}";
+        Console.WriteLine($"study profile {profile.Name}: {images} at {profile.ImageSize}px, " +
                           $"head {profile.HeadTraining.Steps} steps x batch {profile.BatchSize}, seeds {string.Join(",", profile.Seeds)}; folder {paths.Root}");
         return new StudyRunner(profile, paths, device, Console.WriteLine);
     }
