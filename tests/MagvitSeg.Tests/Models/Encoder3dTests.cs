@@ -9,8 +9,11 @@ public class Encoder3dTests
     [Fact]
     public void ForwardFeaturesReturnsOneLevelPerMultiplierAndTheLatent()
     {
-        // The cpu architecture (8 filters, multipliers (1,2,4,8), temporal (T,T,F)) on an 8x32x32 clip to keep the test fast.
-        var cfg = TokenizerProfile.Cpu.Vqvae with { Frames = 8, Height = 32, Width = 32 };
+        // MAGVIT's 4-level layout (multipliers (1,2,4,8), temporal (T,T,F)) at 8 filters on an 8x32x32 clip, fast.
+        var cfg = TokenizerProfile.Cpu.Vqvae with
+        {
+            Frames = 8, Height = 32, Width = 32, ChannelMultipliers = new[] { 1, 2, 4, 8 }, TemporalDownsample = new[] { true, true, false },
+        };
         using var encoder = new Encoder3d(cfg);
         encoder.eval();
         using var _ = no_grad();
