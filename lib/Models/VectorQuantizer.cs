@@ -120,12 +120,15 @@ public sealed class VectorQuantizer : nn.Module
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var flat = latents.detach().permute(0, 2, 3, 4, 1).reshape(-1, latents.shape[1]); // [N, D]
+        var flat = Flatten(latents);                                         // [N, D]
         long n = flat.shape[0], k = codebook.shape[0];
         var rows = n >= k ? randperm(n, device: flat.device).narrow(0, 0, k) : randint(n, new long[] { k }, device: flat.device);
         codebook.copy_(flat.index_select(0, rows).to(codebook.dtype));
         usage.zero_();
     }
+
+    // [B, D, T, H, W] -> one latent vector per row, [B*T*H*W, D], detached.
+    private static Tensor Flatten(Tensor latents) => latents.detach().permute(0, 2, 3, 4, 1).reshape(-1, latents.shape[1]);
 
     /// <summary>Zeroes the usage counts.</summary>
     public void ResetUsage()
@@ -142,7 +145,7 @@ public sealed class VectorQuantizer : nn.Module
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var flat = latents.detach().permute(0, 2, 3, 4, 1).reshape(-1, latents.shape[1]); // [N, D]
+        var flat = Flatten(latents);                                         // [N, D]
         var dead = (usage == 0).nonzero().reshape(-1).to(codebook.device);  // [n_dead]
         int n = (int)dead.shape[0];
         if (n > 0)
