@@ -14,7 +14,7 @@ internal static class CommandLine
         ("bench synth", "MovingShapes clips/s and clips per CPU-second [--clips N --size S --frames T --batch B --warmup SECONDS]", Commands.BenchSynthCommand.Run),
         ("bench decode", "real-video decode and clip throughput with/without prefetch [--dir D --batches N --batch B --frames T --size S --work-ms M --depth K]", Commands.BenchDecodeCommand.Run),
         ("bench eval", "evaluator speed on a 1000-image synthetic workload [--images N --iou-type segm|bbox|both]", Commands.BenchEvalCommand.Run),
-        ("pretrain", "train the MAGVIT tokenizer: --profile tiny|cpu|gpu|magvit-b|magvit-l --out DIR [--steps N] [--resume] [--batch N --lr X --seed K --filters N --min-group-channels N --reseed-every K --codebook-init data|uniform --multipliers 1,2,4 --embedding-dim D --codebook-size K --entropy-loss W]", Commands.PretrainCommand.Run),
+        ("pretrain", "train the MAGVIT tokenizer: --profile tiny|cpu|gpu|magvit-b|magvit-l --out DIR [--steps N] [--resume] [--batch N --lr X --seed K --filters N --min-group-channels N --reseed-every K --codebook-init data|uniform --multipliers 1,2,4 --embedding-dim D --codebook-size K --entropy-loss W --disc-start N --adversarial-weight W]", Commands.PretrainCommand.Run),
         ("reconstruct", "reconstruct held-out clips with a checkpoint's EMA tokenizer: --checkpoint C --out DIR", Commands.ReconstructCommand.Run),
         ("bench tokenizer", "tokenizer training/encode clips/s and peak RSS (tiny, cpu) [--steps N]", Commands.BenchTokenizerCommand.Run),
         ("study", "the whole comparison (variants a-g x seeds) -> study.csv/json: " + Commands.StudyCommands.CommonHelp + " [--variants a,b,..] [--seeds 0,1,2]", Commands.StudyCommands.Study),

@@ -17,11 +17,11 @@ internal static class BenchTokenizerCommand
         TorchRuntime.SetThreads(threads);
         var dev = TorchRuntime.ResolveDevice(device);
         Console.WriteLine($"{TorchRuntime.Describe()}; device {dev}; {steps} timed steps per profile");
-        Console.WriteLine($"{"profile",-10} {"batch",5} {"train clips/s",14} {"encode clips/s",15} {"peak RSS MiB",13}");
+        Console.WriteLine($"{"profile",-10} {"batch",5} {"train clips/s",14} {"encode clips/s",15} {"peak RSS MiB",13} {"RSS@10% MiB",12} {"RSS@end MiB",12}");
         foreach (string name in profiles.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var r = TokenizerBenchmark.Run(TokenizerProfile.Get(name), dev, steps);
-            Console.WriteLine($"{r.Profile,-10} {r.BatchSize,5} {r.TrainClipsPerSecond,14:F2} {r.EncodeClipsPerSecond,15:F2} {r.PeakRssMiB,13:F0}");
+            Console.WriteLine($"{r.Profile,-10} {r.BatchSize,5} {r.TrainClipsPerSecond,14:F2} {r.EncodeClipsPerSecond,15:F2} {r.PeakRssMiB,13:F0} {r.EarlyRssMiB,12:F0} {r.EndRssMiB,12:F0}");
         }
         return 0;
     }

@@ -34,6 +34,9 @@ internal static class PretrainCommand
             : throw new CliException($"--multipliers: '{m}' is not a positive integer (expected e.g. 1,2,4)")).ToArray();
         int embeddingDim = args.GetInt("embedding-dim", 0), codebookSize = args.GetInt("codebook-size", 0);
         double entropyLoss = args.GetDouble("entropy-loss", -1);
+        // The GAN phase trades PSNR for texture: a run judged on PSNR may start the discriminator later or weigh it less.
+        int discStart = args.GetInt("disc-start", int.MinValue); // negative: no GAN
+        double adversarialWeight = args.GetDouble("adversarial-weight", -1);
         if (codebookInit is not (null or "data" or "uniform"))
             throw new CliException($"--codebook-init '{codebookInit}': use data (codes start as latents of the first batch) or uniform (MAGVIT's init).");
         args.EnsureAllUsed();
@@ -53,8 +56,8 @@ internal static class PretrainCommand
             if (profileName is not null && !string.Equals(profileName, saved.Name, StringComparison.OrdinalIgnoreCase))
                 throw new CliException($"--resume: '{outDir}' holds a '{saved.Name}' run, not '{profileName}'.");
             if (batch != 0 || lr != 0 || seed >= 0 || filters != 0 || minGroupChannels != 0 || reseedEvery >= 0 || codebookInit is not null
-                || multipliers is not null || embeddingDim != 0 || codebookSize != 0 || entropyLoss >= 0)
-                throw new CliException("--resume continues the saved settings; --batch, --lr, --seed, --filters, --min-group-channels, --reseed-every, --codebook-init, --multipliers, --embedding-dim, --codebook-size and --entropy-loss cannot change them.");
+                || multipliers is not null || embeddingDim != 0 || codebookSize != 0 || entropyLoss >= 0 || discStart != int.MinValue || adversarialWeight >= 0)
+                throw new CliException("--resume continues the saved settings; --batch, --lr, --seed, --filters, --min-group-channels, --reseed-every, --codebook-init, --multipliers, --embedding-dim, --codebook-size, --entropy-loss, --disc-start and --adversarial-weight cannot change them.");
             trainer = TokenizerCheckpoint.Load(latest, dev);
             untilStep = steps > 0 ? steps : saved.Training.Steps;
             Console.WriteLine($"resuming {saved.Name} from {latest} (step {trainer.Step})");
@@ -92,6 +95,8 @@ internal static class PretrainCommand
                     Seed = seed >= 0 ? seed : t.Seed,
                     ReseedDeadCodesEvery = reseedEvery >= 0 ? reseedEvery : t.ReseedDeadCodesEvery,
                     CodebookInitFromData = codebookInit is null ? t.CodebookInitFromData : codebookInit == "data",
+                    DiscriminatorStartStep = discStart != int.MinValue ? discStart : t.DiscriminatorStartStep,
+                    AdversarialWeight = adversarialWeight >= 0 ? adversarialWeight : t.AdversarialWeight,
                 },
             };
             trainer = new TokenizerTrainer(profile, dev);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MagvitSeg.Evaluation;
 using MagvitSeg.Inspection;
 using MagvitSeg.Runtime;
 using MagvitSeg.Training;
@@ -59,6 +60,7 @@ public static class ReportFigures
         ["05-pr-curves"] = "Precision-recall curves of head (a) seed 0 at IoU 0.50 and 0.75 (averaged over categories).",
         ["05-pr-per-category"] = "Precision-recall curves of head (a) seed 0 per category at IoU 0.50.",
         ["05-per-category-ap"] = "Mask AP and AP50 per category of head (a) seed 0.",
+        ["05-confusion"] = "Class of the highest-scoring detection that overlaps each ground-truth instance of head (a) seed 0 at mask IoU >= 0.5 (percent of each row's found instances).",
         ["05-head-loss-seeds"] = "Training loss of the heads of variant (a), one curve per seed (log scale).",
     };
 
@@ -139,6 +141,10 @@ public static class ReportFigures
                     () => folder.Save($"report-pr-{tag}", StudyFigures.PrCurves(run.Coco, run.Label), html: true));
                 Add($"report-per-category-ap-{tag}", $"Mask AP and AP50 per category of {what}.",
                     () => folder.Save($"report-per-category-ap-{tag}", StudyFigures.PerCategoryAp(run.Coco, run.Label), html: true));
+                var confusion = ClassConfusion.Compute(runner.ValSet.LoadedGt, run.Predictions);
+                Add($"report-confusion-{tag}", $"Class of the highest-scoring detection that overlaps each ground-truth instance at mask IoU >= 0.5, {what} " +
+                                               $"(percent of each row's found instances; {100 * confusion.Accuracy:F0}% right, {confusion.Missed} of {confusion.Total} instances missed).",
+                    () => folder.Save($"report-confusion-{tag}", StudyFigures.Confusion(confusion, run.Label), html: true));
                 Add($"report-head-loss-{tag}", $"Training losses of {run.Label} (total, classification, mask BCE, dice; log scale).",
                     () => folder.Save($"report-head-loss-{tag}", StudyFigures.HeadLoss(run.MetricsCsv, run.Label), html: true));
                 Add($"report-overlays-{tag}", $"Evaluation images: ground truth (top) and the predictions of {run.Label} (bottom), as many per image as it has objects, labelled with class and score.",

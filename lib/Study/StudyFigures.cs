@@ -148,6 +148,26 @@ public static class StudyFigures
                                                          Width: Math.Clamp(240 + 70 * names.Length, 640, 1600)));
     }
 
+    /// <summary>
+    /// The class of the detection that found each ground-truth instance (<see cref="ClassConfusion"/>), rows normalised
+    /// to percent of the row's found instances: it tells a class read-out problem (off-diagonal mass) from a
+    /// localisation one (many missed).
+    /// </summary>
+    public static PlotlyFigure Confusion(ClassConfusion confusion, string label)
+    {
+        int k = confusion.CategoryIds.Count;
+        var z = new double[k, k];
+        for (int i = 0; i < k; i++)
+        {
+            long row = 0;
+            for (int j = 0; j < k; j++) row += confusion.Counts[i, j];
+            for (int j = 0; j < k; j++) z[i, j] = row == 0 ? double.NaN : 100.0 * confusion.Counts[i, j] / row;
+        }
+        var names = confusion.Names.ToArray();
+        return Charts.Heatmap(z, $"Class of the detection that found each instance (mask IoU at least 0.5), {label}: {100 * confusion.Accuracy:F0}% right, " +
+                                 $"{confusion.Missed} of {confusion.Total} missed", names, names, "detected as", "ground truth");
+    }
+
     /// <summary>Per-category AP, AP50, AP75 and AR@100 (x100) as a table.</summary>
     public static DataFrame PerCategoryTable(CocoEvalResult coco)
     {
@@ -251,7 +271,7 @@ public static class StudyFigures
 
     /// <summary>
     /// Writes the study's figures into <paramref name="folder"/>: <c>study-bars</c> (from study.csv), and for one run
-    /// (the proposal (a), seed 0, by default) <c>pr-&lt;run&gt;</c>, <c>per-category-ap-&lt;run&gt;</c>,
+    /// (the proposal (a), seed 0, by default) <c>pr-&lt;run&gt;</c>, <c>per-category-ap-&lt;run&gt;</c>, <c>confusion-&lt;run&gt;</c>,
     /// <c>head-loss-&lt;run&gt;</c> (PNG + HTML each) and <c>overlays-&lt;run&gt;</c> (PNG). Returns the files written.
     /// </summary>
     /// <exception cref="FileNotFoundException">No study.csv, or the run has not been evaluated.</exception>
@@ -265,6 +285,7 @@ public static class StudyFigures
         string tag = $"{variant}-seed{seed}";
         folder.Save($"pr-{tag}", PrCurves(run.Coco, run.Label), html: true);
         folder.Save($"per-category-ap-{tag}", PerCategoryAp(run.Coco, run.Label), html: true);
+        folder.Save($"confusion-{tag}", Confusion(ClassConfusion.Compute(val.LoadedGt, run.Predictions), run.Label), html: true);
         folder.Save($"head-loss-{tag}", HeadLoss(run.MetricsCsv, run.Label), html: true);
         folder.Save($"overlays-{tag}", PredictionOverlays(val, run.Predictions));
         return folder.Written.Skip(before).ToList();

@@ -10,7 +10,10 @@ namespace MagvitSeg.Training;
 /// <param name="TrainClipsPerSecond">Full training steps (VQ + discriminator with R1 on its lazy schedule), after one warm-up step.</param>
 /// <param name="EncodeClipsPerSecond">Encode + quantise under no_grad in eval mode.</param>
 /// <param name="PeakRssMiB">Process peak resident set so far (MiB), read after this profile.</param>
-public sealed record TokenizerBenchResult(string Profile, int BatchSize, double TrainClipsPerSecond, double EncodeClipsPerSecond, double PeakRssMiB);
+/// <param name="EarlyRssMiB">Resident set after the first tenth of the timed training steps (MiB).</param>
+/// <param name="EndRssMiB">Resident set after the last training step (MiB): much above EarlyRssMiB means tensors leak per step.</param>
+public sealed record TokenizerBenchResult(string Profile, int BatchSize, double TrainClipsPerSecond, double EncodeClipsPerSecond, double PeakRssMiB,
+    double EarlyRssMiB, double EndRssMiB);
 
 /// <summary>Measures tokenizer training and encoding speed on procedural clips.</summary>
 public static class TokenizerBenchmark
@@ -26,14 +29,17 @@ public static class TokenizerBenchmark
         trainer.TrainStep(clips.Batch(0, b)).Dispose(); // warm-up: allocator and kernels
         var sw = Stopwatch.StartNew();
         Tensor? last = null;
+        double early = 0;
         for (int i = 1; i <= steps; i++)
         {
             last?.Dispose();
             last = trainer.TrainStep(clips.Batch(i, b));
+            if (i == Math.Max(1, steps / 10)) early = CurrentRssMiB();
         }
         last!.cpu().Dispose(); // waits for the device
         last.Dispose();
         double train = steps * b / sw.Elapsed.TotalSeconds;
+        double end = CurrentRssMiB();
 
         var model = trainer.EmaModel;
         using (no_grad())
@@ -49,6 +55,12 @@ public static class TokenizerBenchmark
         }
         double encode = steps * b / sw.Elapsed.TotalSeconds;
         double rss = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0);
-        return new TokenizerBenchResult(p.Name, b, train, encode, rss);
+        return new TokenizerBenchResult(p.Name, b, train, encode, rss, early, end);
+    }
+
+    private static double CurrentRssMiB()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.WorkingSet64 / (1024.0 * 1024.0);
     }
 }

@@ -174,10 +174,12 @@ public class NotebookSequenceTests(NotebookSequenceFixture run, ITestOutputHelpe
         AssertChart(outputs, "Precision-recall, (a) seed 0");
         AssertChart(outputs, "Precision-recall per category, (a) seed 0");
         AssertChart(outputs, "Mask AP per category, (a) seed 0");
+        AssertChart(outputs, "Class of the detection that found each instance (mask IoU at least 0.5), (a) seed 0");
+        Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains("% of them with the right class"));
         AssertChart(outputs, "Head training loss of (a) per seed");
         var rows = MagvitSeg.Study.StudyTable.ReadCsv(Path.Combine(run.ResultsRoot, "tiny", "study", "study.csv"));
         Assert.Equal(25, rows.Count);                                                   // 8 frozen variants x 3 seeds + (g) x 1
-        run.AssertFigures("05-study-bars", "05-miou", "05-pr-curves", "05-pr-per-category", "05-per-category-ap", "05-head-loss-seeds");
+        run.AssertFigures("05-study-bars", "05-miou", "05-pr-curves", "05-pr-per-category", "05-per-category-ap", "05-confusion", "05-head-loss-seeds");
     }
 
     [Fact]
@@ -185,7 +187,7 @@ public class NotebookSequenceTests(NotebookSequenceFixture run, ITestOutputHelpe
     {
         var outputs = Outputs("06");
         string[] charts = { "report-tokenizer-losses", "report-tokenizer-psnr", "report-tokenizer-perplexity", "report-study-bars",
-                            "report-pr-a-seed0", "report-per-category-ap-a-seed0", "report-head-loss-a-seed0" };
+                            "report-pr-a-seed0", "report-per-category-ap-a-seed0", "report-confusion-a-seed0", "report-head-loss-a-seed0" };
         string[] images = { "report-reconstructions", "report-latent-pca", "report-overlays-a-seed0" };
         Assert.DoesNotContain(outputs, o => o.Text.Contains("not drawn:"));
         Assert.Equal(charts.Length + images.Length, outputs.Count(o => o.Kind == "image/png"));

@@ -71,7 +71,8 @@ public class ReportFiguresTests
             Assert.Equal(new[]
             {
                 "report-tokenizer-losses", "report-tokenizer-psnr", "report-tokenizer-perplexity", "report-reconstructions", "report-latent-pca",
-                "report-study-bars", "report-pr-a-seed0", "report-per-category-ap-a-seed0", "report-head-loss-a-seed0", "report-overlays-a-seed0",
+                "report-study-bars", "report-pr-a-seed0", "report-per-category-ap-a-seed0", "report-confusion-a-seed0", "report-head-loss-a-seed0",
+                "report-overlays-a-seed0",
             }, result.Figures.Select(f => f.Name));
             Assert.Equal(result.Figures.Count, lines.Count);
             foreach (var f in result.Figures)

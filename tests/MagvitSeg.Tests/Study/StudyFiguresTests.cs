@@ -185,7 +185,7 @@ public class StudyFiguresTests
             Assert.Equal(new[]
             {
                 "study-bars.png", "study-bars.html", "pr-a-seed0.png", "pr-a-seed0.html", "per-category-ap-a-seed0.png",
-                "per-category-ap-a-seed0.html", "head-loss-a-seed0.png", "head-loss-a-seed0.html", "overlays-a-seed0.png",
+                "per-category-ap-a-seed0.html", "confusion-a-seed0.png", "confusion-a-seed0.html", "head-loss-a-seed0.png", "head-loss-a-seed0.html", "overlays-a-seed0.png",
             }, files);
             foreach (var f in files) Assert.True(File.Exists(Path.Combine(folder.Directory, f!)), f);
             string html = File.ReadAllText(Path.Combine(folder.Directory, "study-bars.html"));
