@@ -164,8 +164,8 @@ public static class StudyFigures
             for (int j = 0; j < k; j++) z[i, j] = row == 0 ? double.NaN : 100.0 * confusion.Counts[i, j] / row;
         }
         var names = confusion.Names.ToArray();
-        return Charts.Heatmap(z, $"Class of the detection that found each instance (mask IoU at least 0.5), {label}: {100 * confusion.Accuracy:F0}% right, " +
-                                 $"{confusion.Missed} of {confusion.Total} missed", names, names, "detected as", "ground truth");
+        return Charts.Heatmap(z, $"Class confusion at IoU 0.5, {label}: {100 * confusion.Accuracy:F0}% right, {confusion.Missed} of {confusion.Total} missed",
+                              names, names, "detected as", "ground truth");
     }
 
     /// <summary>Per-category AP, AP50, AP75 and AR@100 (x100) as a table.</summary>

@@ -174,7 +174,7 @@ public class NotebookSequenceTests(NotebookSequenceFixture run, ITestOutputHelpe
         AssertChart(outputs, "Precision-recall, (a) seed 0");
         AssertChart(outputs, "Precision-recall per category, (a) seed 0");
         AssertChart(outputs, "Mask AP per category, (a) seed 0");
-        AssertChart(outputs, "Class of the detection that found each instance (mask IoU at least 0.5), (a) seed 0");
+        AssertChart(outputs, "Class confusion at IoU 0.5, (a) seed 0");
         Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains("% of them with the right class"));
         AssertChart(outputs, "Head training loss of (a) per seed");
         var rows = MagvitSeg.Study.StudyTable.ReadCsv(Path.Combine(run.ResultsRoot, "tiny", "study", "study.csv"));
