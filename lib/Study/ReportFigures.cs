@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using MagvitSeg.Evaluation;
 using MagvitSeg.Inspection;
 using MagvitSeg.Runtime;
 using MagvitSeg.Training;
@@ -141,10 +140,9 @@ public static class ReportFigures
                     () => folder.Save($"report-pr-{tag}", StudyFigures.PrCurves(run.Coco, run.Label), html: true));
                 Add($"report-per-category-ap-{tag}", $"Mask AP and AP50 per category of {what}.",
                     () => folder.Save($"report-per-category-ap-{tag}", StudyFigures.PerCategoryAp(run.Coco, run.Label), html: true));
-                var confusion = ClassConfusion.Compute(runner.ValSet.LoadedGt, run.Predictions);
                 Add($"report-confusion-{tag}", $"Class of the highest-scoring detection that overlaps each ground-truth instance at mask IoU >= 0.5, {what} " +
-                                               $"(percent of each row's found instances; {100 * confusion.Accuracy:F0}% right, {confusion.Missed} of {confusion.Total} instances missed).",
-                    () => folder.Save($"report-confusion-{tag}", StudyFigures.Confusion(confusion, run.Label), html: true));
+                                               $"(percent of each row's found instances; {100 * run.Confusion.Accuracy:F0}% right, {run.Confusion.Missed} of {run.Confusion.Total} instances missed).",
+                    () => folder.Save($"report-confusion-{tag}", StudyFigures.Confusion(run.Confusion, run.Label), html: true));
                 Add($"report-head-loss-{tag}", $"Training losses of {run.Label} (total, classification, mask BCE, dice; log scale).",
                     () => folder.Save($"report-head-loss-{tag}", StudyFigures.HeadLoss(run.MetricsCsv, run.Label), html: true));
                 Add($"report-overlays-{tag}", $"Evaluation images: ground truth (top) and the predictions of {run.Label} (bottom), as many per image as it has objects, labelled with class and score.",

@@ -16,8 +16,9 @@ namespace MagvitSeg.Study;
 /// <param name="Predictions">predictions.json (COCO results on the evaluation split).</param>
 /// <param name="Coco">The predictions evaluated again (segm) against the split: PR curves and per-category AP.</param>
 /// <param name="Metrics">The run's metrics (AP family, mIoU).</param>
+/// <param name="Confusion">Found or missed, and with which class, for every ground-truth instance of the split.</param>
 public sealed record StudyRunResults(string Variant, int Seed, string Folder, List<CocoAnnotation> Predictions, CocoEvalResult Coco,
-                                     HeadMetrics Metrics)
+                                     HeadMetrics Metrics, ClassConfusion Confusion)
 {
     /// <summary>"(a) seed 0".</summary>
     public string Label => $"({Variant}) seed {Seed}";
@@ -266,7 +267,7 @@ public static class StudyFigures
                   ?? throw new InvalidDataException($"'{record}' is empty.");
         var dets = CocoJson.ReadResults(preds, set.LoadedGt);
         var (_, coco) = HeadEvaluation.Score(dets, set);
-        return new StudyRunResults(variant, seed, dir, dets, coco, run.Metrics);
+        return new StudyRunResults(variant, seed, dir, dets, coco, run.Metrics, ClassConfusion.Compute(set.LoadedGt, dets));
     }
 
     /// <summary>
@@ -285,7 +286,7 @@ public static class StudyFigures
         string tag = $"{variant}-seed{seed}";
         folder.Save($"pr-{tag}", PrCurves(run.Coco, run.Label), html: true);
         folder.Save($"per-category-ap-{tag}", PerCategoryAp(run.Coco, run.Label), html: true);
-        folder.Save($"confusion-{tag}", Confusion(ClassConfusion.Compute(val.LoadedGt, run.Predictions), run.Label), html: true);
+        folder.Save($"confusion-{tag}", Confusion(run.Confusion, run.Label), html: true);
         folder.Save($"head-loss-{tag}", HeadLoss(run.MetricsCsv, run.Label), html: true);
         folder.Save($"overlays-{tag}", PredictionOverlays(val, run.Predictions));
         return folder.Written.Skip(before).ToList();
