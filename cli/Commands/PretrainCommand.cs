@@ -37,6 +37,9 @@ internal static class PretrainCommand
         // The GAN phase trades PSNR for texture: a run judged on PSNR may start the discriminator later or weigh it less.
         int discStart = args.GetInt("disc-start", int.MinValue); // negative: no GAN
         double adversarialWeight = args.GetDouble("adversarial-weight", -1);
+        // MAGVIT's beta1 = 0 suits its batch of 256; a CPU batch of 2 may want momentum.
+        double beta1 = args.GetDouble("beta1", -1);
+        int evalEvery = args.GetInt("eval-every", 0);
         if (codebookInit is not (null or "data" or "uniform"))
             throw new CliException($"--codebook-init '{codebookInit}': use data (codes start as latents of the first batch) or uniform (MAGVIT's init).");
         args.EnsureAllUsed();
@@ -56,8 +59,9 @@ internal static class PretrainCommand
             if (profileName is not null && !string.Equals(profileName, saved.Name, StringComparison.OrdinalIgnoreCase))
                 throw new CliException($"--resume: '{outDir}' holds a '{saved.Name}' run, not '{profileName}'.");
             if (batch != 0 || lr != 0 || seed >= 0 || filters != 0 || minGroupChannels != 0 || reseedEvery >= 0 || codebookInit is not null
-                || multipliers is not null || embeddingDim != 0 || codebookSize != 0 || entropyLoss >= 0 || discStart != int.MinValue || adversarialWeight >= 0)
-                throw new CliException("--resume continues the saved settings; --batch, --lr, --seed, --filters, --min-group-channels, --reseed-every, --codebook-init, --multipliers, --embedding-dim, --codebook-size, --entropy-loss, --disc-start and --adversarial-weight cannot change them.");
+                || multipliers is not null || embeddingDim != 0 || codebookSize != 0 || entropyLoss >= 0 || discStart != int.MinValue || adversarialWeight >= 0
+                || beta1 >= 0 || evalEvery != 0)
+                throw new CliException("--resume continues the saved settings; --batch, --lr, --seed, --filters, --min-group-channels, --reseed-every, --codebook-init, --multipliers, --embedding-dim, --codebook-size, --entropy-loss, --disc-start, --adversarial-weight, --beta1 and --eval-every cannot change them.");
             trainer = TokenizerCheckpoint.Load(latest, dev);
             untilStep = steps > 0 ? steps : saved.Training.Steps;
             Console.WriteLine($"resuming {saved.Name} from {latest} (step {trainer.Step})");
@@ -97,6 +101,8 @@ internal static class PretrainCommand
                     CodebookInitFromData = codebookInit is null ? t.CodebookInitFromData : codebookInit == "data",
                     DiscriminatorStartStep = discStart != int.MinValue ? discStart : t.DiscriminatorStartStep,
                     AdversarialWeight = adversarialWeight >= 0 ? adversarialWeight : t.AdversarialWeight,
+                    Beta1 = beta1 >= 0 ? beta1 : t.Beta1,
+                    EvalEvery = evalEvery > 0 ? evalEvery : t.EvalEvery,
                 },
             };
             trainer = new TokenizerTrainer(profile, dev);

@@ -11,7 +11,8 @@ namespace MagvitSeg.Cli.Commands;
 /// </summary>
 internal static class StudyCommands
 {
-    public const string CommonHelp = "--profile tiny|cpu|gpu [--out DIR] [--tokenizer DIR] [--coco DIR] [--head-steps N] [--device D] [--threads N]";
+    public const string CommonHelp = "--profile tiny|cpu|gpu [--out DIR] [--tokenizer DIR] [--coco DIR] [--head-steps N] [--device D] [--threads N]"
+        + " [probes, recorded in config.json: --train-images N --val-images N --head-lr X --queries N --context-blocks N --selection NAME --class-roi R --class-roi-conv C --class-weight W --image-tokenizer DIR]";
 
     public static int Study(Args args)
     {
@@ -106,6 +107,8 @@ internal static class StudyCommands
         }
         int roi = args.GetInt("class-roi", -1);
         if (roi >= 0) profile = profile with { Head = profile.Head with { ClassRoiGrid = roi } };
+        int roiConv = args.GetInt("class-roi-conv", -1);
+        if (roiConv >= 0) profile = profile with { Head = profile.Head with { ClassRoiConv = roiConv } };
         double classWeight = args.GetDouble("class-weight", 0);
         if (classWeight > 0) profile = profile with { Loss = (profile.Loss ?? new Models.MaskLossConfig()) with { ClassWeight = classWeight } };
         if (headSteps > 0) profile = profile with { HeadTraining = profile.HeadTraining with { Steps = headSteps } };

@@ -67,7 +67,7 @@ public sealed class MaskHead : nn.Module<IReadOnlyList<Tensor>, MaskHeadOutput>
         decoder_norm = nn.LayerNorm(d);
         class_embed = nn.Linear(d, numClasses + 1);
         mask_embed = nn.Sequential(nn.Linear(d, d), nn.ReLU(), nn.Linear(d, d), nn.ReLU(), nn.Linear(d, config.MaskDim));
-        if (config.ClassRoiGrid > 0) class_roi = new MaskRoiPool(config.MaskDim, d, config.ClassRoiGrid);
+        if (config.ClassRoiGrid > 0) class_roi = new MaskRoiPool(config.MaskDim, d, config.ClassRoiGrid, config.ClassRoiConv);
         RegisterComponents();
     }
 

@@ -16,16 +16,30 @@ namespace MagvitSeg.Models;
 public sealed class MaskRoiPool : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly Linear proj;
+    private readonly Sequential? convs;
     private readonly long _grid;
 
     /// <param name="maskDim">Channels M of the per-pixel embeddings.</param>
     /// <param name="hiddenDim">Query width D the read-out is projected to.</param>
     /// <param name="grid">R: samples per box side.</param>
-    public MaskRoiPool(long maskDim, long hiddenDim, int grid) : base(nameof(MaskRoiPool))
+    /// <param name="convChannels">C &gt; 0: two 3x3 convolutions (C channels, the second with stride 2) read the R x R
+    /// sample before the projection, as Mask R-CNN's box head does; 0 projects the flattened sample directly.</param>
+    public MaskRoiPool(long maskDim, long hiddenDim, int grid, int convChannels = 0) : base(nameof(MaskRoiPool))
     {
         if (grid < 1) throw new ArgumentException($"MaskRoiPool: grid {grid} must be positive.");
+        if (convChannels < 0) throw new ArgumentException($"MaskRoiPool: convChannels {convChannels} must not be negative.");
         _grid = grid;
-        proj = nn.Linear((maskDim + 1) * grid * grid, hiddenDim);
+        if (convChannels > 0)
+        {
+            // Why: a linear map of the flattened sample has to learn every outline at every offset separately;
+            // convolutions share corner and edge detectors across the box, which is what tells a star from a circle.
+            long half = (grid + 1) / 2;
+            convs = nn.Sequential(
+                nn.Conv2d(maskDim + 1, convChannels, 3, padding: 1), nn.ReLU(),
+                nn.Conv2d(convChannels, convChannels, 3, stride: 2, padding: 1), nn.ReLU());
+            proj = nn.Linear(convChannels * half * half, hiddenDim);
+        }
+        else proj = nn.Linear((maskDim + 1) * grid * grid, hiddenDim);
         RegisterComponents();
     }
 
@@ -44,6 +58,8 @@ public sealed class MaskRoiPool : nn.Module<Tensor, Tensor, Tensor>
         var prob = nn.functional.grid_sample(maskLogits.detach().sigmoid().reshape(b * n, 1, hm, wm), grid.reshape(b * n, r, r, 2),
             GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false).view(b, n, 1, r, r);
         var roi = cat(new[] { emb * prob, prob }, 2);                                       // [B, N, M+1, R, R]
+        if (convs is not null)
+            roi = convs.forward(roi.reshape(b * n, m + 1, r, r)).view(b, n, -1, 1, 1);      // [B, N, C*(R/2)^2, 1, 1]
         return scope.MoveToOuter(proj.forward(roi.flatten(2)));                             // [B, N, D]
     }
 

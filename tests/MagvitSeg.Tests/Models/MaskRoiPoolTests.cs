@@ -27,11 +27,13 @@ public class MaskRoiPoolTests
             }
     }
 
-    [Fact]
-    public void TheReadOutIsTranslationInvariantAndTellsOutlinesApart()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public void TheReadOutIsTranslationInvariantAndTellsOutlinesApart(int convChannels)
     {
         TorchRuntime.Seed(0);
-        using var pool = new MaskRoiPool(maskDim: 3, hiddenDim: 8, grid: 4);
+        using var pool = new MaskRoiPool(maskDim: 3, hiddenDim: 8, grid: 4, convChannels);
         var pixel = ones(new long[] { 1, 3, 16, 16 });                                     // flat embeddings: only the outline differs
         Tensor Square(int y, int x)
         {
@@ -50,11 +52,13 @@ public class MaskRoiPoolTests
         Assert.True((v[0] - v[2]).abs().max().item<float>() > 1e-3f, "a square and a diamond must read differently");
     }
 
-    [Fact]
-    public void AHeadWithTheReadOutTrainsEveryParameter()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public void AHeadWithTheReadOutTrainsEveryParameter(int convChannels)
     {
         TorchRuntime.Seed(2);
-        using var head = new MaskHead(new long[] { 16 }, 2, MaskHeadConfig.Tiny with { ExtraUpsample = 0, ClassRoiGrid = 4 });
+        using var head = new MaskHead(new long[] { 16 }, 2, MaskHeadConfig.Tiny with { ExtraUpsample = 0, ClassRoiGrid = 4, ClassRoiConv = convChannels });
         var feats = new[] { randn(new long[] { 2, 16, 8, 8 }) };
         var targets = new[]
         {
@@ -67,5 +71,12 @@ public class MaskRoiPoolTests
         new MaskHeadLoss(2, new MaskLossConfig(Points: 16)).Compute(o, targets, g).Total.backward();
         var missing = head.named_parameters().Where(p => p.parameter.grad is null || !p.parameter.grad.isfinite().all().item<bool>()).Select(p => p.name).ToList();
         Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void AConvolutionalReadOutNeedsAGrid()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new MaskHead(new long[] { 16 }, 2, MaskHeadConfig.Tiny with { ClassRoiGrid = 0, ClassRoiConv = 8 }));
+        Assert.Contains("ClassRoiGrid", e.Message);
     }
 }
