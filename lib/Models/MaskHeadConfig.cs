@@ -30,8 +30,8 @@ public sealed record MaskHeadConfig(
     int ClassRoiGrid = 0,
     int ClassRoiConv = 0)
 {
-    /// <summary>For tests: a few queries, D = 32, two layers.</summary>
-    public static MaskHeadConfig Tiny => new(Queries: 10, HiddenDim: 32, DecoderLayers: 2, Heads: 2, FeedForwardDim: 64, MaskDim: 32, ClassRoiGrid: 4);
+    /// <summary>For tests: a few queries, D = 32, two layers, the cpu head's class read-out at 4x4 and 8 channels.</summary>
+    public static MaskHeadConfig Tiny => new(Queries: 10, HiddenDim: 32, DecoderLayers: 2, Heads: 2, FeedForwardDim: 64, MaskDim: 32, ClassRoiGrid: 4, ClassRoiConv: 8);
 
     /// <summary>
     /// CPU-sized study head (MovingShapes): 20 queries, D = 64, 3 layers, an 8x8 class read-out of each mask's box
