@@ -58,9 +58,10 @@ public sealed class MaskRoiPool : nn.Module<Tensor, Tensor, Tensor>
         var prob = nn.functional.grid_sample(maskLogits.detach().sigmoid().reshape(b * n, 1, hm, wm), grid.reshape(b * n, r, r, 2),
             GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false).view(b, n, 1, r, r);
         var roi = cat(new[] { emb * prob, prob }, 2);                                       // [B, N, M+1, R, R]
-        if (convs is not null)
-            roi = convs.forward(roi.reshape(b * n, m + 1, r, r)).view(b, n, -1, 1, 1);      // [B, N, C*(R/2)^2, 1, 1]
-        return scope.MoveToOuter(proj.forward(roi.flatten(2)));                             // [B, N, D]
+        var flat = convs is null
+            ? roi.flatten(2)                                                                // [B, N, (M+1)*R*R]
+            : convs.forward(roi.reshape(b * n, m + 1, r, r)).view(b, n, -1);                // [B, N, C*(R/2)^2]
+        return scope.MoveToOuter(proj.forward(flat));                                       // [B, N, D]
     }
 
     /// <summary>
