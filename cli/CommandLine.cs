@@ -39,6 +39,11 @@ internal static class CommandLine
             foreach (var v in Verbs)
             {
                 if (v.Verb != verb) continue;
+                if (Runtime.TorchBackend.MissingLibtorch() is { } missing)
+                {
+                    Console.Error.WriteLine($"magvitseg {verb}: {missing}");
+                    return 1;
+                }
                 try
                 {
                     return v.Run(Args.Parse(argv.Skip(words).ToArray()));

@@ -12,7 +12,7 @@ namespace MagvitSeg.Cli.Commands;
 internal static class StudyCommands
 {
     public const string CommonHelp = "--profile tiny|cpu|gpu [--out DIR] [--tokenizer DIR] [--coco DIR] [--head-steps N] [--device D] [--threads N]"
-        + " [probes, recorded in config.json: --train-images N --val-images N --head-lr X --queries N --context-blocks N --selection NAME --class-roi R --class-roi-conv C --class-weight W --image-tokenizer DIR]";
+        + " [probes, recorded in config.json: --train-images N --val-images N --head-lr X --head-clip NORM --queries N --context-blocks N --selection NAME --class-roi R --class-roi-conv C --class-weight W --image-tokenizer DIR]";
 
     public static int Study(Args args)
     {
@@ -95,6 +95,8 @@ internal static class StudyCommands
         int trainImages = args.GetInt("train-images", 0), valImages = args.GetInt("val-images", 0);
         double lr = args.GetDouble("head-lr", 0);
         if (lr > 0) profile = profile with { HeadTraining = profile.HeadTraining with { LearningRate = lr } };
+        double clip = args.GetDouble("head-clip", -1);
+        if (clip >= 0) profile = profile with { HeadTraining = profile.HeadTraining with { GradClip = clip } };
         int queries = args.GetInt("queries", 0);
         if (queries > 0) profile = profile with { Head = profile.Head with { Queries = queries } };
         int contextBlocks = args.GetInt("context-blocks", -1);

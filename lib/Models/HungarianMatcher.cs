@@ -6,12 +6,35 @@ namespace MagvitSeg.Models;
 public sealed record MatcherWeights(double Class = 2, double Mask = 5, double Dice = 5);
 
 /// <summary>
-/// Per-image bipartite matching of queries to ground-truth instances on
+/// Bipartite matching of queries to ground-truth instances on
 /// cost = w_cls * (-p(class)) + w_ce * BCE(mask) + w_dice * dice(mask), the mask terms over shared sampled points.
 /// </summary>
 public static class HungarianMatcher
 {
-    /// <summary>The cost matrix [N queries, M targets] in double precision.</summary>
+    /// <summary>
+    /// Matching costs of G independent problems (images, or images x decoder layers) at once -> [G, N, M], on the
+    /// inputs' device. Targets are padded to a common M; a caller reads only each problem's own first columns.
+    /// </summary>
+    /// <param name="classLogits">[G, N, K+1].</param>
+    /// <param name="predPoints">Mask logits at the problem's points, [G, N, P].</param>
+    /// <param name="targetClasses">[G, M] int64 (any valid id in padding columns).</param>
+    /// <param name="targetPoints">Target masks at the same points, [G, M, P].</param>
+    /// <param name="pointWeights">[G, P] (0 for ignored points), or null.</param>
+    /// <param name="weights">Cost weights.</param>
+    public static Tensor Costs(Tensor classLogits, Tensor predPoints, Tensor targetClasses, Tensor targetPoints, Tensor? pointWeights, MatcherWeights weights)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        long n = classLogits.shape[1];
+        var prob = classLogits.softmax(-1);                                                  // [G, N, K+1]
+        var costClass = -prob.gather(2, targetClasses.unsqueeze(1).expand(-1, n, -1));      // [G, N, M]
+        var cost = weights.Class * costClass
+                   + weights.Mask * MaskLosses.PairwiseBce(predPoints, targetPoints, pointWeights)
+                   + weights.Dice * MaskLosses.PairwiseDice(predPoints, targetPoints, pointWeights);
+        return scope.MoveToOuter(cost);
+    }
+
+    /// <summary>The cost matrix [N queries, M targets] of one image, in double precision.</summary>
     /// <param name="classLogits">[N, K+1].</param>
     /// <param name="maskLogits">[N, Hm, Wm].</param>
     /// <param name="target">The image's instances (M may be 0).</param>
@@ -22,20 +45,14 @@ public static class HungarianMatcher
         long n = classLogits.shape[0], m = target.Count;
         if (m == 0) return new double[n, 0];
         using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var prob = classLogits.softmax(-1);                                                  // [N, K+1]
-        var costClass = -prob.index_select(1, target.Classes);                               // [N, M]
-        var pred = PointSampler.Sample(maskLogits, points);                                  // [N, P]
-        var tgt = PointSampler.Sample(target.Masks.to(float32), points);                     // [M, P]
-        var w = target.Ignore is null ? null : (1 - PointSampler.Sample(target.Ignore.to(float32).unsqueeze(0), points)[0] >= 0.5).to(float32); // [P]
-        var cost = weights.Class * costClass + weights.Mask * MaskLosses.PairwiseBce(pred, tgt, w) + weights.Dice * MaskLosses.PairwiseDice(pred, tgt, w);
+        var pts = points.unsqueeze(0);                                                       // [1, P, 2]
+        var pred = PointSampler.SampleChannels(maskLogits.unsqueeze(0), pts);               // [1, N, P]
+        var tgt = PointSampler.SampleChannels(target.Masks.to(float32).unsqueeze(0), pts);  // [1, M, P]
+        var w = target.Ignore is null ? null : (1 - PointSampler.SampleChannels(target.Ignore.to(float32).unsqueeze(0).unsqueeze(0), pts)[0] >= 0.5).to(float32); // [1, P]
+        var cost = Costs(classLogits.unsqueeze(0), pred, target.Classes.unsqueeze(0), tgt, w, weights)[0];
         var host = cost.to(float64).cpu().contiguous().data<double>().ToArray();
         var result = new double[n, m];
         Buffer.BlockCopy(host, 0, result, 0, host.Length * sizeof(double));
         return result;
     }
-
-    /// <summary>(query, target) pairs of the minimum-cost matching for one image, sorted by query.</summary>
-    public static (int Query, int Target)[] MatchImage(Tensor classLogits, Tensor maskLogits, InstanceTarget target, Tensor points, MatcherWeights weights) =>
-        LinearAssignment.Solve(CostMatrix(classLogits, maskLogits, target, points, weights));
 }

@@ -29,26 +29,29 @@ public static class MaskLosses
         return scope.MoveToOuter(dice.sum() / numMasks);
     }
 
-    /// <summary>Pairwise mean BCE: predictions [N, P] x targets [M, P] (shared points, weights [P]) -> [N, M].</summary>
+    /// <summary>
+    /// Pairwise mean BCE: predictions [..., N, P] x targets [..., M, P] (shared points, weights [..., P]) -> [..., N, M];
+    /// leading dimensions batch independent problems.
+    /// </summary>
     public static Tensor PairwiseBce(Tensor logits, Tensor targets, Tensor? weights = null)
     {
         using var scope = NewDisposeScope();
-        var w = weights ?? ones(new[] { logits.shape[1] }, logits.dtype, logits.device);
+        var w = (weights ?? ones(logits.shape[..^2].Append(logits.shape[^1]).ToArray(), logits.dtype, logits.device)).unsqueeze(-2); // [..., 1, P]
         var pos = nn.functional.softplus(-logits) * w;                                      // -log sigmoid(x): label 1
         var neg = nn.functional.softplus(logits) * w;                                       // -log(1 - sigmoid(x)): label 0
-        var cost = pos.matmul(targets.t()) + neg.matmul((1 - targets).t());                 // [N, M]
-        return scope.MoveToOuter(cost / w.sum().clamp_min(1));
+        var cost = pos.matmul(targets.transpose(-1, -2)) + neg.matmul((1 - targets).transpose(-1, -2)); // [..., N, M]
+        return scope.MoveToOuter(cost / w.sum(-1, keepdim: true).clamp_min(1));
     }
 
-    /// <summary>Pairwise dice loss: predictions [N, P] x targets [M, P] -> [N, M].</summary>
+    /// <summary>Pairwise dice loss: predictions [..., N, P] x targets [..., M, P] (weights [..., P]) -> [..., N, M].</summary>
     public static Tensor PairwiseDice(Tensor logits, Tensor targets, Tensor? weights = null)
     {
         using var scope = NewDisposeScope();
         var s = logits.sigmoid();
         var t = targets;
-        if (weights is not null) { s = s * weights; t = t * weights; }
-        var num = 2 * s.matmul(t.t());                                                      // [N, M]
-        var den = s.sum(-1).unsqueeze(1) + t.sum(-1).unsqueeze(0);                           // [N, M]
+        if (weights is not null) { var w = weights.unsqueeze(-2); s = s * w; t = t * w; }
+        var num = 2 * s.matmul(t.transpose(-1, -2));                                        // [..., N, M]
+        var den = s.sum(-1).unsqueeze(-1) + t.sum(-1).unsqueeze(-2);                        // [..., N, M]
         return scope.MoveToOuter(1 - (num + 1) / (den + 1));
     }
 }

@@ -15,10 +15,20 @@ public static class PointSampler
         using var scope = NewDisposeScope();
         long m = maps.shape[0];
         var pts = points.dim() == 2 ? points.unsqueeze(0).expand(m, -1, -1) : points;     // [M, P, 2]
-        var grid = (pts.to(maps.dtype == ScalarType.Float64 ? float64 : float32) * 2 - 1).unsqueeze(2); // [M, P, 1, 2]
-        var input = maps.unsqueeze(1).to(grid.dtype);                                       // [M, 1, H, W]
+        return scope.MoveToOuter(SampleChannels(maps.unsqueeze(1), pts).squeeze(1));         // [M, P]
+    }
+
+    /// <summary>
+    /// Every channel of maps [G, C, H, W] at the group's points [G, P, 2] -> [G, C, P]: one <c>grid_sample</c> for a
+    /// whole batch (e.g. all queries' masks of all images and decoder layers), instead of one call per image.
+    /// </summary>
+    public static Tensor SampleChannels(Tensor maps, Tensor points)
+    {
+        using var scope = NewDisposeScope();
+        var grid = (points.to(maps.dtype == ScalarType.Float64 ? float64 : float32) * 2 - 1).unsqueeze(2); // [G, P, 1, 2]
+        var input = maps.to(grid.dtype);
         var s = nn.functional.grid_sample(input, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false);
-        return scope.MoveToOuter(s.squeeze(3).squeeze(1));                                   // [M, P]
+        return scope.MoveToOuter(s.squeeze(3));                                              // [G, C, P]
     }
 
     /// <summary>Uniform random points [count, points, 2] drawn on the CPU from <paramref name="generator"/>, moved to <paramref name="device"/>.</summary>

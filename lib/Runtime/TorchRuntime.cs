@@ -24,8 +24,9 @@ public static class TorchRuntime
         {
             if (!cuda.is_available())
                 throw new ArgumentException(
-                    $"Device '{name}' was requested but CUDA is not available. Build with -p:TorchBackend=cuda on a machine " +
-                    "with an NVIDIA driver (see environment.md), or pass --device cpu.");
+                    $"Device '{name}' was requested but CUDA is not available (this build's libtorch: {TorchBackend.Name}). On a " +
+                    "machine with an NVIDIA driver build with -p:TorchBackend=cuda, or with -p:TorchBackend=system over a PyTorch " +
+                    "CUDA install (see environment.md, GPU); or pass --device cpu.");
             return new Device(name);
         }
         throw new ArgumentException($"Unknown device '{name}': use auto, cpu, cuda or cuda:N.");
@@ -48,7 +49,9 @@ public static class TorchRuntime
     public static string Describe()
     {
         string cudaText = cuda.is_available() ? $"CUDA available ({cuda.device_count()} device(s))" : "CUDA not available";
-        return $"TorchSharp {typeof(torch).Assembly.GetName().Version}, libtorch {__version__}, " +
+        // The system backend runs whichever libtorch it finds, so name the folder rather than TorchSharp's own version.
+        string libtorch = TorchBackend.Name == "system" ? $"libtorch from {TorchBackend.LoadedLibtorchFolder() ?? "?"}" : $"libtorch {__version__}";
+        return $"TorchSharp {typeof(torch).Assembly.GetName().Version}, {libtorch}, " +
                $"{get_num_threads()} threads, {cudaText}, .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
     }
 }

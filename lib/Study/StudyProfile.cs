@@ -64,10 +64,17 @@ public sealed record StudyProfile(
         BatchSize: 8, Seeds: new[] { 0, 1, 2 }, Selection: "pyramid", Variants: StudyVariant.All.Select(v => v.Id).ToArray(),
         FineTuneSeeds: new[] { 0 });
 
-    /// <summary>One GPU: 128x128 stills, the gpu tokenizer, the GPU head, 3 seeds everywhere.</summary>
+    /// <summary>
+    /// One GPU: 128x128 stills, the gpu tokenizer, the GPU head, 3 seeds everywhere, seg-head.md's optimiser (lr 1e-4,
+    /// clip 0.01). 5000 head steps of batch 32 (16 epochs of the stills): a head step took 118 ms on an H200
+    /// (`bench head --profile gpu --batch 32`), so about 10 minutes per frozen-encoder run and an estimated 6-7 hours
+    /// for the study with both tokenizers and three fine-tuned runs. Not yet run end to end: the cpu protocol needed
+    /// lr 1e-3 (5e-4 left the class loss near chance after 1200 steps), so if the gpu heads' class loss stays near
+    /// log(K+1), rerun with --head-lr 1e-3 --head-clip 1.
+    /// </summary>
     public static StudyProfile Gpu { get; } = new("gpu", TokenizerProfile.Gpu,
         TrainImages: 10000, ValImages: 1000, MaskHeadConfig.Gpu,
-        new HeadTrainConfig(Steps: 20000, LearningRate: 1e-4, WarmupSteps: 500, GradClip: 0.01, LogIntervalSeconds: 10),
+        new HeadTrainConfig(Steps: 5000, LearningRate: 1e-4, WarmupSteps: 500, GradClip: 0.01, LogIntervalSeconds: 10),
         BatchSize: 32, Seeds: new[] { 0, 1, 2 }, Selection: "pyramid", Variants: StudyVariant.All.Select(v => v.Id).ToArray());
 
     /// <summary>All profiles.</summary>

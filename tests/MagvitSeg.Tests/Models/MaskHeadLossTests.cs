@@ -58,4 +58,48 @@ public class MaskHeadLossTests
         Assert.Throws<ArgumentException>(() => new MaskHeadLoss(1).Compute(Output(), new[] { wrongClass }));
         Assert.Throws<ArgumentException>(() => new MaskHeadLoss(1).Compute(Output(), new[] { Target(), Target() }));
     }
+
+    [Fact]
+    public void ABatchGivesEachImageTheMatchesAndLossesItGetsAlone()
+    {
+        // The loss pads targets to a common count and matches every image and layer from one cost tensor. An image's
+        // matches must not depend on its neighbours, and the batch's final-layer losses must recombine from the
+        // per-image ones: mask and dice are sums over matched masks / all masks of the batch, class is a weighted mean
+        // with weight 1 per matched query and 0.1 per other query. Pixel-centre points, so nothing is random.
+        random.manual_seed(3);
+        const int n = 3, k = 4, hm = 4, size = 8;
+        var layers = Enumerable.Range(0, 2).Select(_ => new LayerPrediction(randn(3, n, k + 1), randn(3, n, hm, hm) * 3)).ToArray();
+        int[] counts = { 2, 0, 4 };                                                           // image 2 has more targets than queries
+        var targets = counts.Select((m, i) => new InstanceTarget(rand(m, size, size) > 0.5, randint(k, new long[] { m }),
+            i == 2 ? rand(size, size) > 0.7 : null)).ToList();
+        var lossFn = new MaskHeadLoss(k, new MaskLossConfig(Points: 0));
+        var all = lossFn.Compute(new MaskHeadOutput(layers), targets);
+
+        double mask = 0, dice = 0, classSum = 0, classWeight = 0;
+        for (int i = 0; i < 3; i++)
+        {
+            var alone = new MaskHeadOutput(layers.Select(l => new LayerPrediction(l.ClassLogits[i..(i + 1)], l.MaskLogits[i..(i + 1)])).ToArray());
+            var one = lossFn.Compute(alone, new[] { targets[i] });
+            Assert.Equal(one.Matches[0], all.Matches[i]);
+            Assert.Equal(Math.Min(n, counts[i]), all.Matches[i].Length);
+            mask += one.Mask * Math.Max(1, counts[i]);
+            dice += one.Dice * Math.Max(1, counts[i]);
+            double w = all.Matches[i].Length + 0.1 * (n - all.Matches[i].Length);
+            classSum += one.Class * w;
+            classWeight += w;
+        }
+        Assert.Equal(mask / 6, all.Mask, 5);
+        Assert.Equal(dice / 6, all.Dice, 5);
+        Assert.Equal(classSum / classWeight, all.Class, 5);
+    }
+
+    [Fact]
+    public void TargetsOfDifferentSizesInOneBatchAreRefused()
+    {
+        var o = Output();
+        var two = new MaskHeadOutput(new[] { new LayerPrediction(cat(new[] { o.ClassLogits, o.ClassLogits }), cat(new[] { o.MaskLogits, o.MaskLogits })) });
+        var bigger = new InstanceTarget(ones(new long[] { 1, 4, 4 }), tensor(new long[] { 0 }));
+        var e = Assert.Throws<ArgumentException>(() => new MaskHeadLoss(1).Compute(two, new[] { Target(), bigger }));
+        Assert.Contains("image 1", e.Message);
+    }
 }
