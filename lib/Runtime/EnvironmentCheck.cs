@@ -22,7 +22,7 @@ public static class EnvironmentCheck
             bool cuda = torch.cuda.is_available();
             items.Add(new("device", true, cuda
                 ? $"cuda ({torch.cuda.device_count()} GPU(s))"
-                : "cpu (no CUDA; for a GPU build with -p:TorchBackend=cuda, see environment.md)"));
+                : $"cpu (no CUDA in this {TorchBackend.Name} build; on a GPU machine build with -p:TorchBackend=system over its PyTorch install, or -p:TorchBackend=cuda: see environment.md)"));
         }
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException)
         {
