@@ -11,21 +11,23 @@ internal static class ClipSources
 {
     /// <summary>
     /// moving-shapes (default, embedded), videos:DIR (mp4/webm/avi/mkv/mov through ffmpeg), frames:DIR (folders of
-    /// jpg/png frames, one per video), mixed (moving-shapes and the sample videos, 50/50), procedural (moving blobs).
+    /// jpg/png frames, one per video), mixed (moving-shapes and the sample videos, 50/50), mixed:DIR (moving-shapes and the
+    /// videos in DIR, 50/50: e.g. all but a few sample videos, the rest held out for evaluation), procedural (moving blobs).
     /// </summary>
     public static Func<VqvaeConfig, long, IClipSource> Open(string spec) => spec switch
     {
         "moving-shapes" => (v, seed) => Shapes(v, seed),
         "procedural" => (v, seed) => new ProceduralClips(v.Frames, v.Height, v.Width, seed),
         "mixed" => (v, seed) => new MixedSource(seed, (Shapes(v, seed), 0.5), (Videos(RepoPaths.SharedData("videos"), v, seed), 0.5)),
+        _ when spec.StartsWith("mixed:", StringComparison.Ordinal) => (v, seed) => new MixedSource(seed, (Shapes(v, seed), 0.5), (Videos(spec["mixed:".Length..], v, seed), 0.5)),
         _ when spec.StartsWith("videos:", StringComparison.Ordinal) => (v, seed) => Videos(spec["videos:".Length..], v, seed),
         _ when spec.StartsWith("frames:", StringComparison.Ordinal) => (v, seed) => Frames(spec["frames:".Length..], v, seed),
-        _ => throw new CliException($"--data '{spec}' is not known: use moving-shapes, videos:DIR, frames:DIR, mixed or procedural."),
+        _ => throw new CliException($"--data '{spec}' is not known: use moving-shapes, videos:DIR, frames:DIR, mixed, mixed:DIR or procedural."),
     };
 
     /// <summary>Whether the source decodes real video (worth a background prefetch; generated clips are cheaper than the copy).</summary>
     public static bool DecodesVideo(string spec) =>
-        spec == "mixed" || spec.StartsWith("videos:", StringComparison.Ordinal) || spec.StartsWith("frames:", StringComparison.Ordinal);
+        spec == "mixed" || spec.StartsWith("mixed:", StringComparison.Ordinal) || spec.StartsWith("videos:", StringComparison.Ordinal) || spec.StartsWith("frames:", StringComparison.Ordinal);
 
     private static IClipSource Shapes(VqvaeConfig v, long seed) => TokenizerRun.ShapesSource(v, seed);
 

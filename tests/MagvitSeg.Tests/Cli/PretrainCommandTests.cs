@@ -27,4 +27,21 @@ public class PretrainCommandTests
         Assert.NotEqual(0, resumed.Code);
         Assert.Contains("--beta1", resumed.Out + resumed.Err);
     }
+
+    [Fact]
+    public void MixedWithAFolderTrainsOnThatFolderOnly()
+    {
+        // mixed:DIR lets a run hold sample videos out for evaluation; one linked video must be the whole video half.
+        using var tmp = new TempDir();
+        string videos = tmp.File("videos");
+        Directory.CreateDirectory(videos);
+        File.CreateSymbolicLink(Path.Combine(videos, "cat.mp4"), Path.Combine(MagvitSeg.Runtime.RepoPaths.SharedData("videos"), "cat.mp4"));
+        var r = CliRunner.Run("pretrain", "--profile", "tiny", "--data", "mixed:" + videos, "--out", tmp.File("tok"), "--steps", "1", "--eval-every", "1");
+        Assert.True(r.Code == 0, r.Out + r.Err);
+        Assert.Contains("videos(1 files", r.Out);
+
+        var missing = CliRunner.Run("pretrain", "--profile", "tiny", "--data", "mixed:" + tmp.File("nowhere"), "--out", tmp.File("tok2"), "--steps", "1");
+        Assert.NotEqual(0, missing.Code);
+        Assert.Contains("does not exist", missing.Out + missing.Err);
+    }
 }
