@@ -18,8 +18,8 @@ internal static class ClipSources
     {
         "moving-shapes" => (v, seed) => Shapes(v, seed),
         "procedural" => (v, seed) => new ProceduralClips(v.Frames, v.Height, v.Width, seed),
-        "mixed" => (v, seed) => new MixedSource(seed, (Shapes(v, seed), 0.5), (Videos(RepoPaths.SharedData("videos"), v, seed), 0.5)),
-        _ when spec.StartsWith("mixed:", StringComparison.Ordinal) => (v, seed) => new MixedSource(seed, (Shapes(v, seed), 0.5), (Videos(spec["mixed:".Length..], v, seed), 0.5)),
+        "mixed" => (v, seed) => Mixed(RepoPaths.SharedData("videos"), v, seed),
+        _ when spec.StartsWith("mixed:", StringComparison.Ordinal) => (v, seed) => Mixed(spec["mixed:".Length..], v, seed),
         _ when spec.StartsWith("videos:", StringComparison.Ordinal) => (v, seed) => Videos(spec["videos:".Length..], v, seed),
         _ when spec.StartsWith("frames:", StringComparison.Ordinal) => (v, seed) => Frames(spec["frames:".Length..], v, seed),
         _ => throw new CliException($"--data '{spec}' is not known: use moving-shapes, videos:DIR, frames:DIR, mixed, mixed:DIR or procedural."),
@@ -30,6 +30,9 @@ internal static class ClipSources
         spec == "mixed" || spec.StartsWith("mixed:", StringComparison.Ordinal) || spec.StartsWith("videos:", StringComparison.Ordinal) || spec.StartsWith("frames:", StringComparison.Ordinal);
 
     private static IClipSource Shapes(VqvaeConfig v, long seed) => TokenizerRun.ShapesSource(v, seed);
+
+    private static IClipSource Mixed(string videoDir, VqvaeConfig v, long seed) =>
+        new MixedSource(seed, (Shapes(v, seed), 0.5), (Videos(videoDir, v, seed), 0.5));
 
     private static ClipSampling Sampling(VqvaeConfig v, long seed) => new() { Frames = v.Frames, Height = v.Height, Width = v.Width, Seed = seed };
 
