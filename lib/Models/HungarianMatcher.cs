@@ -48,7 +48,7 @@ public static class HungarianMatcher
         var pts = points.unsqueeze(0);                                                       // [1, P, 2]
         var pred = PointSampler.SampleChannels(maskLogits.unsqueeze(0), pts);               // [1, N, P]
         var tgt = PointSampler.SampleChannels(target.Masks.to(float32).unsqueeze(0), pts);  // [1, M, P]
-        var w = target.Ignore is null ? null : (1 - PointSampler.SampleChannels(target.Ignore.to(float32).unsqueeze(0).unsqueeze(0), pts)[0] >= 0.5).to(float32); // [1, P]
+        var w = target.Ignore is null ? null : PointSampler.KeptWeights(PointSampler.SampleChannels(target.Ignore.to(float32).unsqueeze(0).unsqueeze(0), pts)[0]); // [1, P]
         var cost = Costs(classLogits.unsqueeze(0), pred, target.Classes.unsqueeze(0), tgt, w, weights)[0];
         var host = cost.to(float64).cpu().contiguous().data<double>().ToArray();
         var result = new double[n, m];

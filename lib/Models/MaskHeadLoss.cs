@@ -120,7 +120,7 @@ public sealed class MaskHeadLoss
                 var tl = PointSampler.Sample(batch.Masks.view(b * batch.MaxCount, batch.Height, batch.Width).index_select(0, targetRows.to(device)), pts);
                 var wl = batch.Ignore is null
                     ? ones(kTotal, p, device: device)
-                    : (1 - PointSampler.Sample(batch.Ignore.squeeze(1).index_select(0, images.to(device)), pts) >= 0.5).to(float32);
+                    : PointSampler.KeptWeights(PointSampler.Sample(batch.Ignore.squeeze(1).index_select(0, images.to(device)), pts));
                 maskLoss = MaskLosses.SigmoidBce(pl, tl, numMasks, wl);
                 diceLoss = MaskLosses.Dice(pl, tl, numMasks, wl);
             }
@@ -181,7 +181,7 @@ public sealed class MaskHeadLoss
         var imagePoints = matchPoints.permute(1, 0, 2, 3).reshape(b, numLayers * p, 2);
         var tgt = PointSampler.SampleChannels(batch.Masks, imagePoints).view(b, m, numLayers, p).permute(2, 0, 1, 3).reshape(g, m, p);
         Tensor? w = batch.Ignore is null ? null
-            : (1 - PointSampler.SampleChannels(batch.Ignore, imagePoints).view(b, numLayers, p).permute(1, 0, 2).reshape(g, p) >= 0.5).to(float32);
+            : PointSampler.KeptWeights(PointSampler.SampleChannels(batch.Ignore, imagePoints).view(b, numLayers, p).permute(1, 0, 2).reshape(g, p));
         var ids = batch.ClassIds.unsqueeze(0).expand(numLayers, -1, -1).reshape(g, m);
         var cost = HungarianMatcher.Costs(cls, pred, ids, tgt, w, _config.MatcherWeights);
         var host = cost.to(float64).cpu().contiguous().data<double>().ToArray();             // the step's one read of the costs

@@ -31,6 +31,9 @@ public static class PointSampler
         return scope.MoveToOuter(s.squeeze(3));                                              // [G, C, P]
     }
 
+    /// <summary>Point weights from an ignore map sampled at the points: 0 where the (bilinear) ignore value exceeds 0.5, else 1.</summary>
+    public static Tensor KeptWeights(Tensor ignoreAtPoints) => (1 - ignoreAtPoints >= 0.5).to(float32);
+
     /// <summary>Uniform random points [count, points, 2] drawn on the CPU from <paramref name="generator"/>, moved to <paramref name="device"/>.</summary>
     public static Tensor Uniform(long count, long points, Generator? generator, Device? device = null) =>
         rand(new[] { count, points, 2 }, dtype: float32, generator: generator).to(device ?? CPU);
