@@ -30,7 +30,15 @@ internal static class ReconstructCommand
             x.Dispose();
             y.Dispose();
         });
-        string json = JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true });
+        // What the token grid alone would keep: each token's exact mean colour per frame, at the model's stride and at
+        // half of it. A tokenizer near the first keeps little inside a token; above the second it resolves sub-token edges.
+        int stride = model.Config.SpatialFactor;
+        var reference = new[] { stride, stride / 2 }.Where(k => k >= 1).Distinct()
+            .ToDictionary(k => $"{k}x{k}", k => TokenizerEvaluator.BlockMeanPsnr(source(model.Config, seed), batches, batch, k));
+        string json = JsonSerializer.Serialize(new
+        {
+            result.Psnr, result.Ssim, result.Perplexity, result.Usage, result.ReconL2, BlockMeanPsnr = reference,
+        }, new JsonSerializerOptions { WriteIndented = true });
         File.WriteAllText(Path.Combine(outDir, "metrics.json.tmp"), json);
         File.Move(Path.Combine(outDir, "metrics.json.tmp"), Path.Combine(outDir, "metrics.json"), overwrite: true);
         Console.WriteLine(json);

@@ -44,6 +44,21 @@ public static class ReconstructionMetrics
         return scope.MoveToOuter(ssim.to_type(float32));
     }
 
+    /// <summary>
+    /// Frames [N, C, H, W] with every <paramref name="block"/> x <paramref name="block"/> square replaced by its exact mean:
+    /// what a code that knows each token's average colour per frame, and nothing else, would reconstruct. Its PSNR is a
+    /// reference for a tokenizer with that spatial stride (a tokenizer below it keeps less than the block means).
+    /// </summary>
+    /// <exception cref="ArgumentException">H or W is not a multiple of the block.</exception>
+    public static Tensor BlockMeans(Tensor frames, int block)
+    {
+        if (frames.dim() != 4 || block < 1 || frames.shape[2] % block != 0 || frames.shape[3] % block != 0)
+            throw new ArgumentException($"BlockMeans expects frames [N, C, H, W] with H and W multiples of the block {block}; got [{string.Join(", ", frames.shape)}].");
+        using var scope = NewDisposeScope();
+        var means = nn.functional.avg_pool2d(frames, block, block);
+        return scope.MoveToOuter(means.repeat_interleave(block, 2).repeat_interleave(block, 3));
+    }
+
     /// <summary>Clips [B, C, T, H, W] in [-1, 1] to frames [B*T, C, H, W] in [0, 1].</summary>
     public static Tensor ClipToUnitFrames(Tensor clip) =>
         ((clip.permute(0, 2, 1, 3, 4).reshape(-1, clip.shape[1], clip.shape[3], clip.shape[4]) + 1) / 2).clamp(0, 1);

@@ -64,4 +64,22 @@ public static class TokenizerEvaluator
             if (wasTraining) model.train();
         }
     }
+
+    /// <summary>
+    /// Mean per-frame PSNR of <see cref="ReconstructionMetrics.BlockMeans"/> on the same held-out batches as
+    /// <see cref="Evaluate"/>: the reference a tokenizer of spatial stride <paramref name="block"/> is read against.
+    /// </summary>
+    public static double BlockMeanPsnr(IClipSource heldOut, int batches, int batchSize, int block)
+    {
+        double psnr = 0;
+        long frames = 0;
+        for (int i = 0; i < batches; i++)
+        {
+            using var scope = NewDisposeScope();
+            var f = ReconstructionMetrics.ClipToUnitFrames(heldOut.Batch(i, batchSize));
+            psnr += ReconstructionMetrics.Psnr(f, ReconstructionMetrics.BlockMeans(f, block)).clamp_max(100).sum().item<float>();
+            frames += f.shape[0];
+        }
+        return psnr / frames;
+    }
 }

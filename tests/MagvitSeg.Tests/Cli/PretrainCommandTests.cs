@@ -44,4 +44,23 @@ public class PretrainCommandTests
         Assert.NotEqual(0, missing.Code);
         Assert.Contains("does not exist", missing.Out + missing.Err);
     }
+    [Fact]
+    public void ReconstructReportsTheBlockMeanReferenceAtTheTokenStride()
+    {
+        using var tmp = new TempDir();
+        string run = tmp.File("tok");
+        var trained = CliRunner.Run("pretrain", "--profile", "tiny", "--out", run, "--steps", "1", "--eval-every", "1");
+        Assert.True(trained.Code == 0, trained.Out + trained.Err);
+        string checkpoint = Directory.GetFiles(Path.Combine(run, "checkpoints"), "*.ckpt").Single();
+        var r = CliRunner.Run("reconstruct", "--checkpoint", checkpoint, "--out", tmp.File("recon"), "--batches", "1");
+        Assert.True(r.Code == 0, r.Out + r.Err);
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(tmp.File("recon"), "metrics.json")));
+        var reference = metrics.RootElement.GetProperty("BlockMeanPsnr");
+        // tiny pools twice (4x); 2x2 means can only keep more than 4x4 means (the 4x4 error is the 2x2 error plus the
+        // spread of the 2x2 means inside each 4x4 square), and textured MovingShapes is far from constant.
+        double four = reference.GetProperty("4x4").GetDouble(), two = reference.GetProperty("2x2").GetDouble();
+        Assert.InRange(four, 5, 40);
+        Assert.True(two > four, $"2x2 {two} dB should exceed 4x4 {four} dB");
+        Assert.True(File.Exists(Path.Combine(tmp.File("recon"), "recon.png")));
+    }
 }

@@ -52,6 +52,33 @@ public class ReconstructionMetricsTests
     }
 
     [Fact]
+    public void BlockMeansKeepOnlyEachSquaresAverage()
+    {
+        // One 2x2 block [0 0; 0 1] -> mean 0.25; squared errors 3 x 0.0625 + 0.5625 = 0.75 over 4 pixels:
+        // MSE 0.1875, PSNR 10 log10(1 / 0.1875) = 7.2700 dB. A 4x4 frame, left half 0, right half 1: 2x2 blocks are
+        // uniform (exact), one 4x4 block averages to 0.5 everywhere (MSE 0.25, 6.0206 dB).
+        using var corner = tensor(new float[] { 0, 0, 0, 1 }).reshape(1, 1, 2, 2);
+        using var cornerMeans = ReconstructionMetrics.BlockMeans(corner, 2);
+        Assert.Equal(new float[] { 0.25f, 0.25f, 0.25f, 0.25f }, cornerMeans.data<float>().ToArray());
+        Assert.Equal(7.2700, ReconstructionMetrics.Psnr(corner, cornerMeans)[0].item<float>(), 4);
+
+        using var halves = cat(new[] { zeros(1, 3, 4, 2), ones(1, 3, 4, 2) }, 3);
+        using var byTwo = ReconstructionMetrics.BlockMeans(halves, 2);
+        Assert.Equal(halves.data<float>().ToArray(), byTwo.data<float>().ToArray());
+        using var byFour = ReconstructionMetrics.BlockMeans(halves, 4);
+        Assert.All(byFour.data<float>().ToArray(), v => Assert.Equal(0.5f, v));
+        Assert.Equal(6.0206, ReconstructionMetrics.Psnr(halves, byFour)[0].item<float>(), 4);
+
+        // Blocks are per frame and per channel: frame 1's second channel does not leak into frame 0 or channel 0.
+        using var two = zeros(2, 2, 2, 2);
+        two[1, 1] = ones(2, 2);
+        using var twoMeans = ReconstructionMetrics.BlockMeans(two, 2);
+        Assert.Equal(two.data<float>().ToArray(), twoMeans.data<float>().ToArray());
+
+        Assert.Throws<ArgumentException>(() => ReconstructionMetrics.BlockMeans(zeros(1, 3, 6, 8), 4));
+    }
+
+    [Fact]
     public void MismatchedShapesAreRejected()
     {
         using var a = zeros(new long[] { 1, 3, 16, 16 });
