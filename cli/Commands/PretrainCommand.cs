@@ -40,6 +40,9 @@ internal static class PretrainCommand
         // MAGVIT's beta1 = 0 suits its batch of 256; a CPU batch of 2 may want momentum.
         double beta1 = args.GetDouble("beta1", -1);
         int evalEvery = args.GetInt("eval-every", 0);
+        // Checkpoints to keep (the profile keeps 3); more lets a study read the encoder at several points of training.
+        int keep = args.GetInt("keep-checkpoints", 0);
+        if (keep < 0) throw new CliException($"--keep-checkpoints {keep}: give a positive count (checkpoints kept on disk, newest first).");
         if (codebookInit is not (null or "data" or "uniform"))
             throw new CliException($"--codebook-init '{codebookInit}': use data (codes start as latents of the first batch) or uniform (MAGVIT's init).");
         args.EnsureAllUsed();
@@ -60,8 +63,8 @@ internal static class PretrainCommand
                 throw new CliException($"--resume: '{outDir}' holds a '{saved.Name}' run, not '{profileName}'.");
             if (batch != 0 || lr != 0 || seed >= 0 || filters != 0 || minGroupChannels != 0 || reseedEvery >= 0 || codebookInit is not null
                 || multipliers is not null || embeddingDim != 0 || codebookSize != 0 || entropyLoss >= 0 || discStart != int.MinValue || adversarialWeight >= 0
-                || beta1 >= 0 || evalEvery != 0)
-                throw new CliException("--resume continues the saved settings; --batch, --lr, --seed, --filters, --min-group-channels, --reseed-every, --codebook-init, --multipliers, --embedding-dim, --codebook-size, --entropy-loss, --disc-start, --adversarial-weight, --beta1 and --eval-every cannot change them.");
+                || beta1 >= 0 || evalEvery != 0 || keep != 0)
+                throw new CliException("--resume continues the saved settings; --batch, --lr, --seed, --filters, --min-group-channels, --reseed-every, --codebook-init, --multipliers, --embedding-dim, --codebook-size, --entropy-loss, --disc-start, --adversarial-weight, --beta1, --eval-every and --keep-checkpoints cannot change them.");
             trainer = TokenizerCheckpoint.Load(latest, dev);
             untilStep = steps > 0 ? steps : saved.Training.Steps;
             Console.WriteLine($"resuming {saved.Name} from {latest} (step {trainer.Step})");
@@ -103,6 +106,7 @@ internal static class PretrainCommand
                     AdversarialWeight = adversarialWeight >= 0 ? adversarialWeight : t.AdversarialWeight,
                     Beta1 = beta1 >= 0 ? beta1 : t.Beta1,
                     EvalEvery = evalEvery > 0 ? evalEvery : t.EvalEvery,
+                    KeepCheckpoints = keep > 0 ? keep : t.KeepCheckpoints,
                 },
             };
             trainer = new TokenizerTrainer(profile, dev);

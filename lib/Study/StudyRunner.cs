@@ -15,7 +15,8 @@ namespace MagvitSeg.Study;
 
 /// <summary>Where a study run reads and writes.</summary>
 /// <param name="Root">The study folder: config.json, stills/, features/, runs/, study.csv, study.json.</param>
-/// <param name="Tokenizer">The video tokenizer run folder (pretrained here when it is missing or partial).</param>
+/// <param name="Tokenizer">The video tokenizer run folder (pretrained here when it is missing or partial), or one checkpoint
+/// file of such a run, used as it is (e.g. an early step, to read the encoder at a point of its training).</param>
 /// <param name="ImageTokenizer">The image-only (2D) tokenizer run folder.</param>
 /// <param name="CocoRoot">When set, a COCO-format folder (annotations/instances_{train,val}2017.json, train2017/, val2017/)
 /// replaces the exported MovingShapes stills.</param>
@@ -252,9 +253,22 @@ public sealed class StudyRunner : IDisposable
         {
             case FeatureEncoder.Video:
             {
-                var run = TokenizerRun.Ensure(Profile.Tokenizer, Paths.Tokenizer, Device, ThrottledLog(), exportSafetensors: ExportSafetensors);
-                Log("tokenizer: " + run.Describe());
-                string ckpt = run.Checkpoint;
+                string ckpt;
+                if (File.Exists(Paths.Tokenizer))
+                {
+                    ckpt = Paths.Tokenizer;
+                    var saved = TokenizerCheckpoint.ReadProfile(ckpt);
+                    if (!string.Equals(saved.Name, Profile.Tokenizer.Name, StringComparison.OrdinalIgnoreCase))
+                        throw new InvalidOperationException($"Tokenizer checkpoint '{ckpt}' is of profile '{saved.Name}'; the '{Profile.Name}' study " +
+                                                            $"compares encoders of profile '{Profile.Tokenizer.Name}'. Use a checkpoint of that profile.");
+                    Log($"tokenizer: the checkpoint {ckpt} as it is (its run is not resumed)");
+                }
+                else
+                {
+                    var run = TokenizerRun.Ensure(Profile.Tokenizer, Paths.Tokenizer, Device, ThrottledLog(), exportSafetensors: ExportSafetensors);
+                    Log("tokenizer: " + run.Describe());
+                    ckpt = run.Checkpoint;
+                }
                 made = (Frozen(TokenizerCheckpoint.LoadEmaModel(ckpt, Device)), "video:sha256=" + FeatureCacheKey.FileHash(ckpt));
                 break;
             }
