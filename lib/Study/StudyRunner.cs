@@ -254,6 +254,10 @@ public sealed class StudyRunner : IDisposable
             case FeatureEncoder.Video:
             {
                 string ckpt;
+                // A mistyped checkpoint path must not become a folder that a fresh tokenizer is trained into.
+                if (Paths.Tokenizer.EndsWith(".ckpt", StringComparison.OrdinalIgnoreCase) && !File.Exists(Paths.Tokenizer))
+                    throw new FileNotFoundException($"Tokenizer checkpoint '{Paths.Tokenizer}' does not exist. Give an existing .ckpt file " +
+                                                    "(e.g. <run>/checkpoints/step-00003000.ckpt) or a tokenizer run folder.", Paths.Tokenizer);
                 if (File.Exists(Paths.Tokenizer))
                 {
                     ckpt = Paths.Tokenizer;

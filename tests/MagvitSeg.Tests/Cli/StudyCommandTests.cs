@@ -54,5 +54,11 @@ public class StudyCommandTests
             "--train-images", "8", "--val-images", "4", "--tokenizer", other, "--out", tmp.File("study2"));
         Assert.NotEqual(0, refused.Code);
         Assert.Contains("profile 'cpu'", refused.Out + refused.Err);
+
+        var typo = CliRunner.Run("study", "--profile", "tiny", "--variants", "a", "--seeds", "0", "--head-steps", "2",
+            "--train-images", "8", "--val-images", "4", "--tokenizer", tmp.File("step-00000001.ckpt"), "--out", tmp.File("study3"));
+        Assert.NotEqual(0, typo.Code);
+        Assert.Contains("does not exist", typo.Out + typo.Err);
+        Assert.False(Directory.Exists(tmp.File("step-00000001.ckpt")));
     }
 }
