@@ -7,7 +7,7 @@ internal static class CommandLine
     {
         ("info", "print the TorchSharp/libtorch runtime and device", Commands.InfoCommand.Run),
         ("notebooks run", "run notebooks/NN-*.dib headless in order [--profile tiny] [--only NN] [--output DIR]", Commands.NotebooksRunCommand.Run),
-        ("eval", "COCO evaluation: --gt GT.json --dt DT.json --iou-type segm|bbox [--json]", Commands.EvalCommand.Run),
+        ("eval", "COCO evaluation: --gt GT.json --dt DT.json --iou-type segm|bbox [--class-agnostic (useCats=0)] [--json]", Commands.EvalCommand.Run),
         ("data verify", "check a dataset against data-manifests/NAME.json: NAME [--root DIR] [--deep]; exit 1 on problems", Commands.DataVerifyCommand.Run),
         ("data synth", "export MovingShapes: --out DIR [--videos N --images M --val-images V --size S --frames T --seed K --format frames|mp4]", Commands.DataSynthCommand.Run),
         ("bench coco-load", "time loading a synthetic ~450 MB instances file [--mb N --file F]", Commands.BenchCocoLoadCommand.Run),

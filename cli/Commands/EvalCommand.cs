@@ -5,7 +5,7 @@ using MagvitSeg.Evaluation;
 
 namespace MagvitSeg.Cli.Commands;
 
-/// <summary><c>magvitseg eval --gt GT.json --dt DT.json --iou-type segm|bbox [--json]</c></summary>
+/// <summary><c>magvitseg eval --gt GT.json --dt DT.json --iou-type segm|bbox [--class-agnostic] [--json]</c></summary>
 internal static class EvalCommand
 {
     public static int Run(Args args)
@@ -13,6 +13,8 @@ internal static class EvalCommand
         string gtPath = args.Require("gt"), dtPath = args.Require("dt");
         string type = args.Get("iou-type", "segm");
         bool json = args.Flag("json");
+        // pycocotools' useCats = 0: are the objects found and segmented, whatever class they are given?
+        bool agnostic = args.Flag("class-agnostic");
         double miouThreshold = args.GetDouble("miou-score", 0.5);
         args.EnsureAllUsed();
         var iouType = type switch
@@ -23,7 +25,7 @@ internal static class EvalCommand
         };
         var gt = CocoJson.ReadInstances(gtPath);
         var dt = CocoJson.ReadResults(dtPath, gt);
-        var result = new CocoEvaluator(gt, dt, iouType).Run();
+        var result = new CocoEvaluator(gt, dt, iouType, new CocoEvalParams { UseCats = !agnostic }).Run();
         if (!json)
         {
             Console.Write(result.SummaryText());
@@ -34,6 +36,7 @@ internal static class EvalCommand
         var output = new Dictionary<string, object?>
         {
             ["iou_type"] = type,
+            ["use_cats"] = !agnostic,
             ["stats"] = result.Stats,
             ["per_category"] = perCategory,
         };

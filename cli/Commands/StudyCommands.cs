@@ -12,7 +12,7 @@ namespace MagvitSeg.Cli.Commands;
 internal static class StudyCommands
 {
     public const string CommonHelp = "--profile tiny|cpu|gpu [--out DIR] [--tokenizer DIR|FILE.ckpt] [--coco DIR] [--head-steps N] [--device D] [--threads N]"
-        + " [probes, recorded in config.json: --train-images N --val-images N --head-lr X --head-clip NORM --queries N --context-blocks N --selection NAME --class-roi R --class-roi-conv C --class-weight W --image-tokenizer DIR]";
+        + " [probes, recorded in config.json: --train-images N --val-images N --head-lr X --head-clip NORM --queries N --context-blocks N --selection NAME --class-roi R --class-roi-conv C --class-weight W --image-tokenizer DIR --nms-iou X (0: no NMS)]";
 
     public static int Study(Args args)
     {
@@ -113,6 +113,12 @@ internal static class StudyCommands
         if (roiConv >= 0) profile = profile with { Head = profile.Head with { ClassRoiConv = roiConv } };
         double classWeight = args.GetDouble("class-weight", 0);
         if (classWeight > 0) profile = profile with { Loss = (profile.Loss ?? new Models.MaskLossConfig()) with { ClassWeight = classWeight } };
+        double nms = args.GetDouble("nms-iou", -1);
+        if (nms >= 0)
+        {
+            if (nms > 1) throw new CliException($"--nms-iou {nms}: give an IoU in [0, 1] (0 turns mask NMS off).");
+            profile = profile with { Predict = profile.Inference with { NmsIou = nms } };
+        }
         if (headSteps > 0) profile = profile with { HeadTraining = profile.HeadTraining with { Steps = headSteps } };
         if (trainImages > 0) profile = profile with { TrainImages = trainImages };
         if (valImages > 0) profile = profile with { ValImages = valImages };

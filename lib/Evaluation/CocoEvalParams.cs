@@ -26,6 +26,11 @@ public sealed record CocoEvalParams
         { (0, 1e5 * 1e5), (0, 32 * 32), (32 * 32, 96 * 96), (96 * 96, 1e5 * 1e5) };
     /// <summary>Area range labels. The default value is all, small, medium, large.</summary>
     public string[] AreaRngLbl { get; init; } = { "all", "small", "medium", "large" };
+    /// <summary>
+    /// pycocotools' useCats. False pools every category into one (class-agnostic AP: is each object found and
+    /// segmented, whatever class it is given). The default value is true.
+    /// </summary>
+    public bool UseCats { get; init; } = true;
 
     /// <summary>numpy.linspace(start, stop, num): start + i*step, with the last value set to stop exactly.</summary>
     public static double[] Linspace(double start, double stop, int num)

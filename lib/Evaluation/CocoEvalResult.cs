@@ -68,7 +68,7 @@ public sealed class CocoEvalResult
         for (int k = 0; k < _ev.CategoryIds.Count; k++)
         {
             long id = _ev.CategoryIds[k];
-            res.Add(new CategoryAp(id, _ev.GroundTruth.CategoryById[id].Name,
+            res.Add(new CategoryAp(id, id == -1 && !Params.UseCats ? "(all categories)" : _ev.GroundTruth.CategoryById[id].Name,
                 Summ(true, null, "all", mLast, k), Summ(true, 0.5, "all", mLast, k), Summ(true, 0.75, "all", mLast, k),
                 Summ(false, null, "all", mLast, k)));
         }

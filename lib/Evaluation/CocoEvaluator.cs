@@ -12,7 +12,7 @@ public sealed class CocoEvaluator
 {
     private readonly CocoDataset _gt;
     private readonly IReadOnlyList<CocoAnnotation> _dt;
-    private readonly long[] _imgIds, _catIds;
+    private readonly long[] _imgIds, _catIds, _gtCatIds;
     internal EvalImage?[]? EvalImgs;       // [K, A, I] flattened
 
     /// <summary>What is compared.</summary>
@@ -21,7 +21,7 @@ public sealed class CocoEvaluator
     public CocoEvalParams Params { get; }
     /// <summary>Sorted image ids evaluated (all ground-truth images).</summary>
     public IReadOnlyList<long> ImageIds => _imgIds;
-    /// <summary>Sorted category ids evaluated (all ground-truth categories).</summary>
+    /// <summary>Sorted category ids evaluated (all ground-truth categories), or { -1 } when <see cref="CocoEvalParams.UseCats"/> is off.</summary>
     public IReadOnlyList<long> CategoryIds => _catIds;
     /// <summary>The ground truth.</summary>
     public CocoDataset GroundTruth => _gt;
@@ -31,7 +31,8 @@ public sealed class CocoEvaluator
     {
         _gt = gt; _dt = dt; IouType = iouType; Params = parameters ?? new CocoEvalParams();
         _imgIds = gt.Images.Select(i => i.Id).Distinct().OrderBy(i => i).ToArray();
-        _catIds = gt.Categories.Select(c => c.Id).Distinct().OrderBy(c => c).ToArray();
+        _gtCatIds = gt.Categories.Select(c => c.Id).Distinct().OrderBy(c => c).ToArray();
+        _catIds = Params.UseCats ? _gtCatIds : [-1];
         Params = Params with { MaxDets = Params.MaxDets.OrderBy(m => m).ToArray() };
     }
 
@@ -70,22 +71,27 @@ public sealed class CocoEvaluator
     }
 
     // Annotations of each (image, category) pair, [I * K], in file order within an image as pycocotools' getAnnIds
-    // keeps them; null where there are none.
+    // keeps them; null where there are none. Without categories (K = 1) an image's annotations are pooled category by
+    // category in ascending id, each in file order, as evaluateImg concatenates _gts[imgId, cId] over p.catIds, and
+    // annotations of categories the ground truth does not have are left out as there.
     private (CocoAnnotation[]?[] Gts, CocoAnnotation[]?[] Dts) GroupByImageAndCategory()
     {
         int I = _imgIds.Length, K = _catIds.Length;
         var imgIndex = new Dictionary<long, int>(I);
         for (int i = 0; i < I; i++) imgIndex[_imgIds[i]] = i;
-        var catIndex = new Dictionary<long, int>(K);
-        for (int k = 0; k < K; k++) catIndex[_catIds[k]] = k;
+        var catIndex = new Dictionary<long, int>(_gtCatIds.Length);
+        for (int k = 0; k < _gtCatIds.Length; k++) catIndex[_gtCatIds[k]] = k;
+        bool pooled = !Params.UseCats;
         CocoAnnotation[]?[] Group(IReadOnlyList<CocoAnnotation> anns)
         {
+            if (pooled)
+                anns = anns.Where(a => catIndex.ContainsKey(a.CategoryId)).OrderBy(a => catIndex[a.CategoryId]).ToArray(); // stable
             var slot = new int[anns.Count];
             var count = new int[I * K];
             for (int j = 0; j < anns.Count; j++)
             {
                 var a = anns[j];
-                slot[j] = imgIndex.TryGetValue(a.ImageId, out int i) && catIndex.TryGetValue(a.CategoryId, out int k) ? i * K + k : -1;
+                slot[j] = imgIndex.TryGetValue(a.ImageId, out int i) && catIndex.TryGetValue(a.CategoryId, out int k) ? i * K + (pooled ? 0 : k) : -1;
                 if (slot[j] >= 0) count[slot[j]]++;
             }
             var groups = new CocoAnnotation[]?[I * K];

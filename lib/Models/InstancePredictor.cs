@@ -45,8 +45,25 @@ public sealed record InstanceDetection(int Category, double Score, int Query, in
     public int Area => Mask.Count(v => v != 0);
 }
 
-/// <summary>Inference settings: top-k (query, class) pairs per image and the mask probability threshold.</summary>
-public sealed record PredictConfig(int TopK = 100, double MaskThreshold = 0.5, int Chunk = 25);
+/// <summary>Inference settings: top-k (query, class) pairs per image, the mask probability threshold, and mask NMS.</summary>
+/// <param name="TopK">(query, class) pairs kept per image before NMS.</param>
+/// <param name="MaskThreshold">Mask probability above which a pixel is in the mask.</param>
+/// <param name="Chunk">Detections upsampled at a time (memory only; results do not depend on it).</param>
+/// <param name="NmsIou">Class-aware mask NMS: a detection is dropped when a higher-scored detection of the same class comes
+/// from a query whose mask (at the head's mask resolution) overlaps its own with IoU above this. A short-trained set head
+/// leaves several queries on one object with the same class, and COCO counts all but one as false positives
+/// (cpu study, 3 seeds: (a) 13.4 AP without, 23.1 with). 0 turns it off: Mask2Former's own inference.</param>
+public sealed record PredictConfig(int TopK = 100, double MaskThreshold = 0.5, int Chunk = 25, double NmsIou = 0.5)
+{
+    internal void Validate()
+    {
+        if (TopK < 1 || Chunk < 1 || MaskThreshold is <= 0 or >= 1 || NmsIou is < 0 or > 1 || double.IsNaN(NmsIou))
+            throw new ArgumentException($"PredictConfig {this}: TopK and Chunk must be positive, MaskThreshold in (0, 1), NmsIou in [0, 1] (0 = no NMS).");
+    }
+
+    /// <summary>What decides the detections (not <see cref="Chunk"/>), for cache keys and records.</summary>
+    public string Identity => FormattableString.Invariant($"top{TopK}:mask{MaskThreshold}:nms{NmsIou}");
+}
 
 /// <summary>
 /// Mask2Former's instance inference: scores of all (query, class) pairs, top-k, masks bilinearly upsampled to the
@@ -59,6 +76,7 @@ public static class InstancePredictor
     public static List<InstanceDetection>[] Predict(MaskHeadOutput output, IReadOnlyList<ImageGeometry> geometry, PredictConfig? config = null)
     {
         config ??= new PredictConfig();
+        config.Validate();
         long b = output.ClassLogits.shape[0];
         if (geometry.Count != b) throw new ArgumentException($"InstancePredictor: {geometry.Count} geometries for a batch of {b} images.");
         var result = new List<InstanceDetection>[b];
@@ -103,6 +121,31 @@ public static class InstancePredictor
             scope.DisposeEverything();
         }
         detections.Sort((a, c) => c.Score.CompareTo(a.Score));
-        return detections;
+        return config.NmsIou > 0 ? Suppress(detections, QueryMaskIou(maskLogits), (int)n, config.NmsIou) : detections;
+    }
+
+    /// <summary>IoU of every pair of queries' binarised masks (logit &gt; 0) at the head's resolution, row-major [N*N].</summary>
+    public static double[] QueryMaskIou(Tensor maskLogits)
+    {
+        using var scope = NewDisposeScope();
+        var bin = (maskLogits.flatten(1) > 0).to(float32);                                  // [N, Hm*Wm]
+        var inter = bin.matmul(bin.t());                                                     // [N, N]
+        var area = bin.sum(1);
+        var union = area.unsqueeze(1) + area.unsqueeze(0) - inter;
+        return (inter / union.clamp_min(1)).cpu().to(float64).data<double>().ToArray();
+    }
+
+    /// <summary>Greedy class-aware NMS over detections sorted best first; <paramref name="iou"/> is indexed by query.</summary>
+    public static List<InstanceDetection> Suppress(List<InstanceDetection> sorted, double[] iou, int queries, double threshold)
+    {
+        var kept = new List<InstanceDetection>(sorted.Count);
+        foreach (var d in sorted)
+        {
+            bool duplicate = false;
+            foreach (var k in kept)
+                if (k.Category == d.Category && iou[k.Query * queries + d.Query] > threshold) { duplicate = true; break; }
+            if (!duplicate) kept.Add(d);
+        }
+        return kept;
     }
 }

@@ -21,6 +21,8 @@ namespace MagvitSeg.Study;
 /// <param name="FineTuneLrScale">Learning-rate multiplier of the encoder in the fine-tuned upper bound.</param>
 /// <param name="FineTuneSeeds">Seeds of the fine-tuned upper bound (it costs an encoder backward per step); null = all.</param>
 /// <param name="Loss">The head's loss weights; null = Mask2Former's (class 2, mask 5, dice 5, no-object 0.1).</param>
+/// <param name="Predict">Inference settings of every evaluation; null = <see cref="PredictConfig"/>'s defaults (top 100,
+/// class-aware mask NMS at IoU 0.5).</param>
 public sealed record StudyProfile(
     string Name,
     TokenizerProfile Tokenizer,
@@ -34,8 +36,12 @@ public sealed record StudyProfile(
     string[] Variants,
     double FineTuneLrScale = 0.1,
     int[]? FineTuneSeeds = null,
-    MaskLossConfig? Loss = null)
+    MaskLossConfig? Loss = null,
+    PredictConfig? Predict = null)
 {
+    /// <summary>The inference settings evaluations use.</summary>
+    public PredictConfig Inference => Predict ?? new PredictConfig();
+
     /// <summary>Working resolution of the still images: the tokenizer's frame size.</summary>
     public int ImageSize => Tokenizer.Vqvae.Height;
 

@@ -41,9 +41,10 @@ public sealed record StudyPaths(string Root, string Tokenizer, string ImageToken
 /// <summary>What a finished head training left in its run folder (train.json).</summary>
 public sealed record HeadTrainRecord(string Variant, int Seed, long[] Channels, double Seconds, double FinalLoss, string Key);
 
-/// <summary>What one finished head run left in its folder (run.json).</summary>
+/// <summary>What one finished head run left in its folder (run.json); <paramref name="EvalKey"/> is the training's key plus
+/// the inference settings, so a record is reused only for the same features, head and inference.</summary>
 public sealed record HeadRunRecord(string Variant, string Description, int Seed, HeadMetrics Metrics, double TrainSeconds,
-    double FinalLoss, string FeatureKey);
+    double FinalLoss, string EvalKey);
 
 /// <summary>
 /// The study (seg-head.md protocol): for each variant, features from its encoder (cached), then for each seed a head
@@ -167,10 +168,12 @@ public sealed class StudyRunner : IDisposable
             : null;
         var extractor = Extractor(variant);
         string key = RunKey(extractor);
+        // A change of inference settings re-evaluates a trained head; it does not retrain it.
+        string evalKey = key + "/" + Profile.Inference.Identity;
         if (trained is null || trained.Key != key || !File.Exists(Path.Combine(dir, "head.pt")))
             throw new InvalidOperationException($"No trained head for ({variant.Id}) seed {seed} with the current settings in '{dir}'. " +
                                                 $"Run 'magvitseg train-head --profile {Profile.Name} --variant {variant.Id} --seed {seed}' first.");
-        if (File.Exists(record) && JsonSerializer.Deserialize<HeadRunRecord>(File.ReadAllText(record), AtomicFile.Json) is { } old && old.FeatureKey == key)
+        if (File.Exists(record) && JsonSerializer.Deserialize<HeadRunRecord>(File.ReadAllText(record), AtomicFile.Json) is { } old && old.EvalKey == evalKey)
         {
             Log($"({variant.Id}) seed {seed}: reusing the evaluation in {dir}");
             return old;
@@ -196,11 +199,11 @@ public sealed class StudyRunner : IDisposable
                 var levels = valFeatures = Features(extractor, "val");
                 feats = (s, n) => levels.Select(l => l.narrow(0, s, n)).ToList();
             }
-            var dets = HeadEvaluation.Predict(head, feats, ValSet, Device);
+            var dets = HeadEvaluation.Predict(head, feats, ValSet, Device, Profile.Inference);
             CocoJson.WriteResults(Path.Combine(dir, "predictions.json"), dets);
             var (metrics, coco) = HeadEvaluation.Score(dets, ValSet);
-            AtomicFile.WriteAllText(Path.Combine(dir, "eval.txt"), coco.SummaryText() + $"\nmIoU {metrics.MIoU:F2}\n");
-            var result = new HeadRunRecord(variant.Id, variant.Description, seed, metrics, trained.Seconds, trained.FinalLoss, key);
+            AtomicFile.WriteAllText(Path.Combine(dir, "eval.txt"), coco.SummaryText() + $"\nmIoU {metrics.MIoU:F2}\ninference {Profile.Inference.Identity}\n");
+            var result = new HeadRunRecord(variant.Id, variant.Description, seed, metrics, trained.Seconds, trained.FinalLoss, evalKey);
             AtomicFile.WriteJson(record, result);
             return result;
         }
@@ -479,6 +482,7 @@ public sealed class StudyRunner : IDisposable
         image_tokenizer = ImageTwinProfile().Name,
         Profile.TrainImages, Profile.ValImages, Profile.Head, Profile.HeadTraining, Profile.BatchSize,
         seeds = seeds ?? Profile.Seeds, Profile.FineTuneSeeds, Profile.Selection, Profile.FineTuneLrScale,
+        Profile.Loss, inference = Profile.Inference,
         variants,
         paths = Paths,
         device = Device.ToString(),

@@ -35,6 +35,25 @@ public class EvalCommandTests
     }
 
     [Fact]
+    public void ClassAgnosticPoolsTheCategories()
+    {
+        var (code, stdout, err) = CliRunner.Run("eval", "--gt", Case("gt.json"), "--dt", Case("dt.json"), "--iou-type", "segm", "--class-agnostic", "--json");
+        Assert.True(code == 0, stdout + err);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.False(doc.RootElement.GetProperty("use_cats").GetBoolean());
+        Assert.Single(doc.RootElement.GetProperty("per_category").EnumerateObject());
+        // The same stats as the library's pooled evaluation (checked against relabelling in CocoClassAgnosticTests),
+        // and not the per-category 0.3746 of expected_segm.json.
+        var gt = MagvitSeg.Data.Coco.CocoJson.ReadInstances(Case("gt.json"));
+        var dt = MagvitSeg.Data.Coco.CocoJson.ReadResults(Case("dt.json"), gt);
+        var pooled = new MagvitSeg.Evaluation.CocoEvaluator(gt, dt, MagvitSeg.Evaluation.IouType.Segm,
+            new MagvitSeg.Evaluation.CocoEvalParams { UseCats = false }).Run();
+        double ap = doc.RootElement.GetProperty("stats")[0].GetDouble();
+        Assert.Equal(pooled.Stats[0], ap, 12);
+        Assert.NotEqual(0.3745981070830787, ap, 6);
+    }
+
+    [Fact]
     public void BenchEvalTimesBothIouTypesOnASmallWorkload()
     {
         var (code, stdout, _) = CliRunner.Run("bench", "eval", "--images", "20", "--repeats", "1", "--warmup", "0");

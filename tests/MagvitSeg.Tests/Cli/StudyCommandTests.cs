@@ -11,7 +11,7 @@ public class StudyCommandTests
         // The raw-pixel arm needs no tokenizer, so this runs in about a second.
         using var tmp = new TempDir();
         var r = CliRunner.Run("study", "--profile", "tiny", "--variants", "c", "--seeds", "0", "--head-steps", "2",
-            "--train-images", "8", "--val-images", "4", "--head-lr", "0.002", "--head-clip", "0.5",
+            "--train-images", "8", "--val-images", "4", "--head-lr", "0.002", "--head-clip", "0.5", "--nms-iou", "0.3",
             "--tokenizer", tmp.File("unused-tokenizer"), "--out", tmp.File("study"));
         Assert.True(r.Code == 0, r.Out + r.Err);
         using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(tmp.File("study"), "config.json")));
@@ -20,6 +20,9 @@ public class StudyCommandTests
         Assert.Equal(0.002, head.GetProperty("LearningRate").GetDouble());
         Assert.Equal(0.5, head.GetProperty("GradClip").GetDouble());
         Assert.Equal(2, head.GetProperty("Steps").GetInt32());
+        // Inference defaults to mask NMS at 0.5; the run's evaluation names the setting it used.
+        Assert.Equal(0.3, config.RootElement.GetProperty("inference").GetProperty("NmsIou").GetDouble());
+        Assert.Contains("nms0.3", File.ReadAllText(Path.Combine(tmp.File("study"), "runs", "c", "seed0", "eval.txt")));
         Assert.Single(File.ReadAllLines(Path.Combine(tmp.File("study"), "study.csv")).Skip(1));
     }
     [Fact]

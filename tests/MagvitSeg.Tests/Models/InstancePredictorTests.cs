@@ -39,4 +39,34 @@ public class InstancePredictorTests
         double p = Math.Exp(4) / (Math.Exp(4) + 2);
         Assert.InRange(best.Score, 0.9 * p, p);                                               // x mean mask probability < 1
     }
+    [Fact]
+    public void MaskNmsDropsSameClassDuplicatesOfOtherQueriesOnly()
+    {
+        // Three queries on an 8x8 mask grid: q0 and q2 on the same 4x4 square, q1 on that square moved right by 2
+        // (IoU with it 8 / 24 = 1/3). q0 and q1 say class 0, q2 class 1; every query also has the other class's pair.
+        var cls = tensor(new float[] { 4, 0, 0, 3.5f, 0, 0, 0, 4, 0 }).reshape(1, 3, 3);
+        var masks = full(new long[] { 1, 3, 8, 8 }, -10f);
+        masks[0, 0, TensorIndex.Slice(0, 4), TensorIndex.Slice(0, 4)] = tensor(10f);
+        masks[0, 1, TensorIndex.Slice(0, 4), TensorIndex.Slice(2, 6)] = tensor(10f);
+        masks[0, 2, TensorIndex.Slice(0, 4), TensorIndex.Slice(0, 4)] = tensor(10f);
+        using var output = new MaskHeadOutput(new[] { new LayerPrediction(cls, masks) });
+        var g = new[] { ImageGeometry.Full(32, 32, 32, 32) };
+
+        var iou = InstancePredictor.QueryMaskIou(masks[0]);
+        double[] expected = { 1, 1.0 / 3, 1, 1.0 / 3, 1, 1.0 / 3, 1, 1.0 / 3, 1 };
+        Assert.Equal(expected.Length, iou.Length);
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], iou[i], 6);
+
+        var all = InstancePredictor.Predict(output, g, new PredictConfig(NmsIou: 0))[0];
+        Assert.Equal(6, all.Count);
+        var kept = InstancePredictor.Predict(output, g)[0];   // NMS at IoU 0.5 by default
+        // Class 0: q0, then q1 (IoU 1/3, kept); q2's class-0 pair duplicates q0. Class 1: q2, then q1 (1/3, kept);
+        // q0's class-1 pair duplicates q2.
+        Assert.Equal(new[] { (0, 0), (0, 1), (1, 1), (1, 2) }, kept.Select(d => (d.Category, d.Query)).Order().ToArray());
+        Assert.True(kept.Zip(kept.Skip(1)).All(p => p.First.Score >= p.Second.Score));
+        // A threshold below 1/3 also drops the shifted square's pairs.
+        var strict = InstancePredictor.Predict(output, g, new PredictConfig(NmsIou: 0.3))[0];
+        Assert.Equal(new[] { (0, 0), (1, 2) }, strict.Select(d => (d.Category, d.Query)).Order().ToArray());
+        Assert.Throws<ArgumentException>(() => InstancePredictor.Predict(output, g, new PredictConfig(NmsIou: 1.5)));
+    }
 }
