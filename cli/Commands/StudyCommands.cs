@@ -21,10 +21,10 @@ internal static class StudyCommands
         using var runner = Open(args);
         var rows = runner.Run(variants is null ? null : StudyVariant.Parse(variants.Split(',')), seeds is null ? null : ParseSeeds(seeds));
         Console.WriteLine();
-        Console.WriteLine($"{"variant",-8} {"seeds",5} {"AP",12} {"AP50",6} {"AP75",6} {"APs",6} {"APm",6} {"APl",6} {"mIoU",12} {"train s",8}  description");
+        Console.WriteLine($"{"variant",-8} {"seeds",5} {"AP",12} {"AP50",6} {"AP75",6} {"APs",6} {"APm",6} {"APl",6} {"mIoU",12} {"AP no-cls",10} {"train s",8}  description");
         foreach (var s in StudyTable.Summarise(rows))
             Console.WriteLine($"{s.Variant,-8} {s.Seeds,5} {$"{s.AP:F1}±{s.APStd:F1}",12} {s.AP50,6:F1} {s.AP75,6:F1} {s.APs,6:F1} {s.APm,6:F1} {s.APl,6:F1} " +
-                              $"{$"{s.MIoU:F1}±{s.MIoUStd:F1}",12} {s.TrainSeconds,8:F0}  {s.Description}");
+                              $"{$"{s.MIoU:F1}±{s.MIoUStd:F1}",12} {s.APAgnostic,10:F1} {s.TrainSeconds,8:F0}  {s.Description}");
         Console.WriteLine();
         Console.WriteLine($"study table: {Path.Combine(runner.Paths.Root, "study.csv")} (and study.json)");
         Console.WriteLine($"per-run outputs (head.pt, metrics.csv, predictions.json, eval.txt): {Path.Combine(runner.Paths.Root, "runs")}");

@@ -79,6 +79,7 @@ public static class StudyFigures
         new DoubleDataFrameColumn("APl", summary.Select(s => s.APl)),
         new DoubleDataFrameColumn("mIoU", summary.Select(s => s.MIoU)),
         new DoubleDataFrameColumn("mIoU std", summary.Select(s => s.MIoUStd)),
+        new DoubleDataFrameColumn("AP class-agnostic", summary.Select(s => s.APAgnostic)),
         new DoubleDataFrameColumn("train s", summary.Select(s => s.TrainSeconds)),
         new StringDataFrameColumn("description", summary.Select(s => s.Description)));
 

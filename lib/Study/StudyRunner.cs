@@ -108,7 +108,7 @@ public sealed class StudyRunner : IDisposable
             {
                 var r = RunHead(v, seed);
                 rows.Add(new StudyRow(v.Id, v.Description, seed, r.Metrics.AP, r.Metrics.AP50, r.Metrics.AP75, r.Metrics.APs,
-                    r.Metrics.APm, r.Metrics.APl, r.Metrics.MIoU, r.TrainSeconds));
+                    r.Metrics.APm, r.Metrics.APl, r.Metrics.MIoU, r.Metrics.APAgnostic, r.TrainSeconds));
                 done++;
                 double eta = total.Elapsed.TotalSeconds / done * (count - done);
                 Log($"study {done}/{count}: ({v.Id}) seed {seed}: AP {r.Metrics.AP:F1}, AP50 {r.Metrics.AP50:F1}, mIoU {r.Metrics.MIoU:F1} " +
@@ -169,7 +169,7 @@ public sealed class StudyRunner : IDisposable
         var extractor = Extractor(variant);
         string key = RunKey(extractor);
         // A change of inference settings re-evaluates a trained head; it does not retrain it.
-        string evalKey = key + "/" + Profile.Inference.Identity;
+        string evalKey = key + "/" + Profile.Inference.Identity + "/metrics" + HeadEvaluation.MetricsVersion;
         if (trained is null || trained.Key != key || !File.Exists(Path.Combine(dir, "head.pt")))
             throw new InvalidOperationException($"No trained head for ({variant.Id}) seed {seed} with the current settings in '{dir}'. " +
                                                 $"Run 'magvitseg train-head --profile {Profile.Name} --variant {variant.Id} --seed {seed}' first.");
@@ -202,7 +202,7 @@ public sealed class StudyRunner : IDisposable
             var dets = HeadEvaluation.Predict(head, feats, ValSet, Device, Profile.Inference);
             CocoJson.WriteResults(Path.Combine(dir, "predictions.json"), dets);
             var (metrics, coco) = HeadEvaluation.Score(dets, ValSet);
-            AtomicFile.WriteAllText(Path.Combine(dir, "eval.txt"), coco.SummaryText() + $"\nmIoU {metrics.MIoU:F2}\ninference {Profile.Inference.Identity}\n");
+            AtomicFile.WriteAllText(Path.Combine(dir, "eval.txt"), coco.SummaryText() + $"\nmIoU {metrics.MIoU:F2}\nAP class-agnostic {metrics.APAgnostic:F2}\ninference {Profile.Inference.Identity}\n");
             var result = new HeadRunRecord(variant.Id, variant.Description, seed, metrics, trained.Seconds, trained.FinalLoss, evalKey);
             AtomicFile.WriteJson(record, result);
             return result;

@@ -35,10 +35,10 @@ internal static class FakeStudy
 
     public static readonly StudyRow[] Rows =
     {
-        new("a", "video", 0, 10, 30, 5, 10, double.NaN, double.NaN, 20, 1.5),
-        new("a", "video", 1, 14, 34, 7, 14, double.NaN, double.NaN, 24, 1.5),
-        new("b", "random", 0, 4, 12, 1, 4, double.NaN, double.NaN, 8, 1.0),
-        new("b", "random", 1, 6, 14, 2, 6, double.NaN, double.NaN, 9, 1.0),
+        new("a", "video", 0, 10, 30, 5, 10, double.NaN, double.NaN, 20, 12, 1.5),
+        new("a", "video", 1, 14, 34, 7, 14, double.NaN, double.NaN, 24, 16, 1.5),
+        new("b", "random", 0, 4, 12, 1, 4, double.NaN, double.NaN, 8, 6, 1.0),
+        new("b", "random", 1, 6, 14, 2, 6, double.NaN, double.NaN, 9, 8, 1.0),
     };
 
     /// <summary>study.csv with <see cref="Rows"/>, and run (a) seed 0 evaluated with <see cref="Perfect"/> predictions.</summary>

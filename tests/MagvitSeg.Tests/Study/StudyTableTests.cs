@@ -5,7 +5,7 @@ namespace MagvitSeg.Tests.Study;
 public class StudyTableTests
 {
     private static StudyRow Row(string v, int seed, double ap, double miou = 50) =>
-        new(v, "desc of " + v + ", \"quoted\"", seed, ap, ap + 10, ap - 5, double.NaN, ap, ap, miou, 12.5);
+        new(v, "desc of " + v + ", \"quoted\"", seed, ap, ap + 10, ap - 5, double.NaN, ap, ap, miou, ap + 3, 12.5);
 
     [Fact]
     public void SummaryIsMeanAndSampleStdPerVariant()
@@ -28,6 +28,8 @@ public class StudyTableTests
         var back = StudyTable.ReadCsv(Path.Combine(dir, "study.csv"));
         Assert.Equal(rows.Length, back.Count);
         Assert.Equal(40.25, back[0].AP);
+        Assert.Equal(43.25, back[0].APAgnostic);
+        Assert.Equal(12.5, back[0].TrainSeconds);
         Assert.True(double.IsNaN(back[0].APs));
         Assert.Equal(rows[0].Description, back[0].Description);
         Assert.Contains("\"AP_std\"", File.ReadAllText(Path.Combine(dir, "study.json")));
