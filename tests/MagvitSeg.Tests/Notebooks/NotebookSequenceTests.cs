@@ -151,7 +151,11 @@ public class NotebookSequenceTests(NotebookSequenceFixture run, ITestOutputHelpe
         Assert.Contains(outputs, o => o.Text.Contains("head (a) seed 0 40/40 (100.0%)"));
         Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains("(a) seed 0: trained in"));
         AssertChart(outputs, "Head training losses, (a) seed 0");
-        Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains("(a) seed 0: 1920 detections on 24 images"));
+        // Top 80 (query, class) pairs per image (10 queries x 8 classes), fewer after mask NMS.
+        var count = outputs.Where(o => o.Kind == "stream").Select(o => System.Text.RegularExpressions.Regex.Match(o.Text, @"\(a\) seed 0: (\d+) detections on 24 images"))
+            .FirstOrDefault(m => m.Success);
+        Assert.NotNull(count);
+        Assert.InRange(int.Parse(count.Groups[1].Value), 24, 1920);
         Assert.Single(outputs, o => o.Kind == "image/png");
         string runDir = Path.Combine(run.ResultsRoot, "tiny", "study", "runs", "a", "seed0");
         foreach (var f in new[] { "head.pt", "metrics.csv", "predictions.json", "run.json" })
