@@ -42,7 +42,8 @@ public sealed record StudyPaths(string Root, string Tokenizer, string ImageToken
 public sealed record HeadTrainRecord(string Variant, int Seed, long[] Channels, double Seconds, double FinalLoss, string Key);
 
 /// <summary>What one finished head run left in its folder (run.json); <paramref name="EvalKey"/> is the training's key plus
-/// the inference settings, so a record is reused only for the same features, head and inference.</summary>
+/// the inference settings and <see cref="HeadEvaluation.MetricsVersion"/>, so a record is reused only for the same
+/// features, head, inference and set of metrics.</summary>
 public sealed record HeadRunRecord(string Variant, string Description, int Seed, HeadMetrics Metrics, double TrainSeconds,
     double FinalLoss, string EvalKey);
 
