@@ -39,8 +39,7 @@ internal static class ReconstructCommand
         {
             result.Psnr, result.Ssim, result.Perplexity, result.Usage, result.ReconL2, BlockMeanPsnr = reference,
         }, new JsonSerializerOptions { WriteIndented = true });
-        File.WriteAllText(Path.Combine(outDir, "metrics.json.tmp"), json);
-        File.Move(Path.Combine(outDir, "metrics.json.tmp"), Path.Combine(outDir, "metrics.json"), overwrite: true);
+        AtomicFile.WriteAllText(Path.Combine(outDir, "metrics.json"), json);
         Console.WriteLine(json);
         Console.WriteLine($"figure: {figure}");
         return 0;

@@ -34,13 +34,8 @@ public class CocoClassAgnosticTests
         Assert.Equal("(all categories)", Assert.Single(agnostic.PerCategory()).Name);
     }
 
-    public static TheoryData<string, string> Cases() => new()
-    {
-        { "case1", "segm" }, { "case1", "bbox" }, { "case3", "segm" }, { "case3", "bbox" }, { "case5", "segm" }, { "case5", "bbox" },
-    };
-
     [Theory]
-    [MemberData(nameof(Cases))]
+    [MemberData(nameof(CocoParityTests.Cases), MemberType = typeof(CocoParityTests))]
     public void PoolingEqualsRelabellingEverythingToOneCategory(string caseName, string iouType)
     {
         // pycocotools pools _gts[img, c] and _dts[img, c] over the sorted ground-truth categories; the same evaluation
