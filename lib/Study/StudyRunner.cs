@@ -56,6 +56,7 @@ public sealed class StudyRunner : IDisposable
 {
     private readonly Dictionary<string, (Magvit3dVqvae Model, string Identity)> _encoders = new();
     private CocoImageSet? _train, _val;
+    private readonly Dictionary<string, string> _annotationHashes = new();
 
     /// <summary>The profile.</summary>
     public StudyProfile Profile { get; }
@@ -422,12 +423,24 @@ public sealed class StudyRunner : IDisposable
         AtomicFile.WriteAllText(Path.Combine(dir, "metrics.csv"), string.Join('\n', lines) + "\n");
     }
 
-    /// <summary>The feature cache key of an extractor on a split ("train" or "val"): what <see cref="Features"/> stores under.</summary>
+    /// <summary>
+    /// The feature cache key of an extractor on a split ("train" or "val"): what <see cref="Features"/> stores under.
+    /// The image set is named by its annotation file's content, not its path, so a study folder that is moved or copied
+    /// (or a second folder with the same stills) reuses its features and trained heads instead of retraining them.
+    /// </summary>
     public FeatureCacheKey CacheKey(IFeatureExtractor e, string split)
     {
         var set = split == "train" ? TrainSet : ValSet;
-        string images = $"{set.Gt.Source}|{split}|n={set.Count}|S={set.Size}|first={set.Geometry[0].ImageId}|last={set.Geometry[^1].ImageId}";
+        string images = $"ann:sha256={AnnotationHash(set.Gt.Source)}|{split}|n={set.Count}|S={set.Size}|first={set.Geometry[0].ImageId}|last={set.Geometry[^1].ImageId}";
         return new FeatureCacheKey(e.Identity, e.Conditioning, e.Selection, images);
+    }
+
+    // COCO's train annotations are ~450 MB: hash each file once per runner.
+    private string AnnotationHash(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (!_annotationHashes.TryGetValue(full, out var hash)) _annotationHashes[full] = hash = FeatureCacheKey.FileHash(full);
+        return hash;
     }
 
     private string HeadIdentity() => JsonSerializer.Serialize(new { Profile.Head, Profile.HeadTraining, Profile.BatchSize, Profile.Loss });

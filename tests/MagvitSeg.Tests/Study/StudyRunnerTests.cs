@@ -24,10 +24,11 @@ public class StudyRunnerTests
     }
 
     [Fact]
-    public void TinyStudyRunsEveryVariantWritesStudyCsvAndResumes()
+    public void TinyStudyRunsEveryVariantWritesStudyCsvResumesAndSurvivesAMove()
     {
         string root = Path.Combine(Path.GetTempPath(), "magvitseg-study-" + Guid.NewGuid().ToString("N"));
         var paths = new StudyPaths(root, Path.Combine(root, "tokenizer"), Path.Combine(root, "tokenizer-2d"));
+        string moved = root + "-moved";
         var log = new List<string>();
         try
         {
@@ -64,8 +65,20 @@ public class StudyRunnerTests
             }
             Assert.DoesNotContain(log, l => l.Contains("training the head"));
             Assert.Equal(expected.Count, log.Count(l => l.Contains("reusing the trained head")));
+
+            // A moved study folder is the same study: nothing is encoded or trained again.
+            Directory.Move(root, moved);
+            var paths2 = new StudyPaths(moved, Path.Combine(moved, "tokenizer"), Path.Combine(moved, "tokenizer-2d"));
+            log.Clear();
+            using (var runner = new StudyRunner(Micro(), paths2, CPU, log.Add)) Assert.Equal(rows, runner.Run());
+            Assert.DoesNotContain(log, l => l.Contains("training the head") || l.Contains("features: encoding"));
+            Assert.Equal(expected.Count, log.Count(l => l.Contains("reusing the trained head")));
         }
-        finally { if (Directory.Exists(root)) Directory.Delete(root, recursive: true); }
+        finally
+        {
+            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+            if (Directory.Exists(moved)) Directory.Delete(moved, recursive: true);
+        }
     }
 
     [Fact]
