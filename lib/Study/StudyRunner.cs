@@ -143,6 +143,8 @@ public sealed class StudyRunner : IDisposable
             Log($"({variant.Id}) seed {seed}: reusing the trained head in {dir}");
             return old;
         }
+        if (File.Exists(record))
+            Log($"({variant.Id}) seed {seed}: the head in {dir} was trained with other features, images or head settings; it is replaced");
         Directory.CreateDirectory(dir);
         AtomicFile.WriteJson(Path.Combine(dir, "config.json"), new
         {

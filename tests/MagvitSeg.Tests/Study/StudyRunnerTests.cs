@@ -73,6 +73,13 @@ public class StudyRunnerTests
             using (var runner = new StudyRunner(Micro(), paths2, CPU, log.Add)) Assert.Equal(rows, runner.Run());
             Assert.DoesNotContain(log, l => l.Contains("training the head") || l.Contains("features: encoding"));
             Assert.Equal(expected.Count, log.Count(l => l.Contains("reusing the trained head")));
+
+            // Other head settings retrain, and the log says the old head is replaced.
+            log.Clear();
+            var longer = Micro() with { HeadTraining = Micro().HeadTraining with { Steps = 4 } };
+            using (var runner = new StudyRunner(longer, paths2, CPU, log.Add)) runner.Run(StudyVariant.Parse(new[] { "c" }), new[] { 0 });
+            Assert.Contains(log, l => l.StartsWith("(c) seed 0: the head in") && l.EndsWith("it is replaced"));
+            Assert.Contains(log, l => l.Contains("(c) seed 0: training the head"));
         }
         finally
         {
