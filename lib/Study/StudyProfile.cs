@@ -64,7 +64,7 @@ public sealed record StudyProfile(
     /// a train class loss of 0.44 but 6.8 AP, on 5000 stills 10.5 AP; (c) on 5000 stills 18.5 AP); lr 1e-3 because 5e-4
     /// left the class loss near chance after 1200 steps. Selection pyramid-full (the latent + the encoder's 1/4 and 1/2
     /// levels) because every arm gains about 10 AP from the finer level (3-seed probes with NMS: (a) 23.1 -> 34.1,
-    /// (b) 15.0 -> 26.9, (c) 30.9 -> 40.9) and the ranking of the arms does not change.
+    /// (b) 15.0 -> 26.9, (c) 30.9 -> 40.9), and the rerun of every arm kept (a), (b), (c) in the same order.
     /// </summary>
     public static StudyProfile Cpu { get; } = new("cpu", TokenizerProfile.Cpu,
         TrainImages: 5000, ValImages: 200, MaskHeadConfig.Cpu,
