@@ -440,8 +440,7 @@ public sealed class StudyRunner : IDisposable
     // COCO's train annotations are ~450 MB: hash each file once per runner.
     private string AnnotationHash(string path)
     {
-        string full = Path.GetFullPath(path);
-        if (!_annotationHashes.TryGetValue(full, out var hash)) _annotationHashes[full] = hash = FeatureCacheKey.FileHash(full);
+        if (!_annotationHashes.TryGetValue(path, out var hash)) _annotationHashes[path] = hash = FeatureCacheKey.FileHash(path);
         return hash;
     }
 
