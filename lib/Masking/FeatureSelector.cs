@@ -21,22 +21,39 @@ public enum TemporalReduction
 }
 
 /// <summary>
-/// What the head sees: the latent source, the temporal reduction (applied the same way to every level), and which
-/// intermediate encoder levels (indices into the encoder's finest-first level list) join the pyramid.
+/// What the head sees: the latent source, the temporal reduction (applied the same way to every level), which
+/// intermediate encoder levels (indices into the encoder's finest-first level list) join the pyramid, and whether the
+/// image's own pixels, patchified to each map's grid, are appended to it (a probe: do the features add anything the
+/// pixels do not carry?).
 /// </summary>
+/// <param name="Source">Pre-quantisation or quantised latents.</param>
+/// <param name="Temporal">How a feature's time axis is reduced.</param>
+/// <param name="Levels">Encoder levels joining the latent, finest-first indices; null = the latent alone.</param>
+/// <param name="WithPixels">Append the still's pixels (space-to-depth to each map's grid) to every map's channels.</param>
 public sealed record FeatureSelection(
     LatentSource Source = LatentSource.PreQuant,
     TemporalReduction Temporal = TemporalReduction.FirstFrame,
-    int[]? Levels = null)
+    int[]? Levels = null,
+    bool WithPixels = false)
 {
     /// <summary>The latent alone, pre-quantisation, first latent frame.</summary>
     public static FeatureSelection LatentOnly => new();
 
     /// <summary>
     /// Named selections: latent, quantised, pooled (mean over latent frames), pyramid (+ the 1/4 level, index 2 of the
-    /// MAGVIT encoder's levels 1/1, 1/2, 1/4, 1/8), pyramid-full (+ 1/2 and 1/4), pyramid-pooled.
+    /// MAGVIT encoder's levels 1/1, 1/2, 1/4, 1/8), pyramid-full (+ 1/2 and 1/4), pyramid-pooled; any of them with
+    /// "+pixels" appends the image's pixels to every map (e.g. pyramid-full+pixels).
     /// </summary>
-    public static FeatureSelection Named(string name) => name.Trim().ToLowerInvariant() switch
+    public static FeatureSelection Named(string name)
+    {
+        const string pixels = "+pixels";
+        string n = name.Trim().ToLowerInvariant();
+        return n.EndsWith(pixels, StringComparison.Ordinal)
+            ? NamedBase(n[..^pixels.Length], name) with { WithPixels = true }
+            : NamedBase(n, name);
+    }
+
+    private static FeatureSelection NamedBase(string n, string name) => n switch
     {
         "latent" => LatentOnly,
         "quantised" or "quantized" => new(LatentSource.Quantised),
@@ -44,13 +61,13 @@ public sealed record FeatureSelection(
         "pyramid" => new(Levels: new[] { 2 }),
         "pyramid-full" => new(Levels: new[] { 1, 2 }),
         "pyramid-pooled" => new(Temporal: TemporalReduction.Mean, Levels: new[] { 2 }),
-        _ => throw new ArgumentException($"Unknown feature selection '{name}': use latent, quantised, pooled, pyramid, pyramid-full or pyramid-pooled."),
+        _ => throw new ArgumentException($"Unknown feature selection '{name}': use latent, quantised, pooled, pyramid, pyramid-full or pyramid-pooled, optionally followed by +pixels."),
     };
 
     /// <summary>A short stable description, for cache keys and logs.</summary>
     public string Describe() =>
         $"{(Source == LatentSource.PreQuant ? "prequant" : "quantised")}-{(Temporal == TemporalReduction.FirstFrame ? "first" : "mean")}" +
-        (Levels is { Length: > 0 } ? "-L" + string.Join("_", Levels) : "");
+        (Levels is { Length: > 0 } ? "-L" + string.Join("_", Levels) : "") + (WithPixels ? "+pixels" : "");
 }
 
 /// <summary>Picks and reduces encoder outputs into the head's list of 2D feature maps (finest first, coarsest last).</summary>

@@ -66,6 +66,8 @@ public sealed class EncoderFeatureExtractor : IFeatureExtractor
         var features = _model.Encoder.ForwardFeatures(clip);
         var quantised = _selection.Source == LatentSource.Quantised ? _model.Quantizer.Forward(features.Latent).Quantized : null;
         var maps = FeatureSelector.Select(_selection, features.Latent, quantised, features.Levels);
+        if (_selection.WithPixels)
+            maps = maps.Select(m => cat(new[] { m, PixelFeatureExtractor.SpaceToDepth(images, (int)(images.shape[2] / m.shape[2])) }, 1)).ToList();
         scope.MoveToOuter(maps);
         return maps;
     }
@@ -101,16 +103,16 @@ public sealed class PixelFeatureExtractor : IFeatureExtractor
     public string Selection => "space-to-depth";
 
     /// <inheritdoc/>
-    public List<Tensor> Extract(Tensor images)
+    public List<Tensor> Extract(Tensor images) => _factors.Select(f => SpaceToDepth(images, f)).ToList();
+
+    /// <summary>[B, C, H, W] -> [B, C·f², H/f, W/f]: channel c·f² + dy·f + dx of cell (Y, X) is pixel (Y·f + dy, X·f + dx).</summary>
+    public static Tensor SpaceToDepth(Tensor images, int f)
     {
         long b = images.shape[0], c = images.shape[1], h = images.shape[2], w = images.shape[3];
-        return _factors.Select(f =>
-        {
-            if (h % f != 0 || w % f != 0)
-                throw new ArgumentException($"PixelFeatureExtractor: image {h}x{w} is not divisible by the patch size {f}.");
-            using var scope = NewDisposeScope();
-            var maps = images.reshape(b, c, h / f, f, w / f, f).permute(0, 1, 3, 5, 2, 4).reshape(b, c * f * f, h / f, w / f);
-            return scope.MoveToOuter(maps.contiguous());
-        }).ToList();
+        if (f < 1 || h % f != 0 || w % f != 0)
+            throw new ArgumentException($"PixelFeatureExtractor: image {h}x{w} is not divisible by the patch size {f}.");
+        using var scope = NewDisposeScope();
+        var maps = images.reshape(b, c, h / f, f, w / f, f).permute(0, 1, 3, 5, 2, 4).reshape(b, c * f * f, h / f, w / f);
+        return scope.MoveToOuter(maps.contiguous());
     }
 }

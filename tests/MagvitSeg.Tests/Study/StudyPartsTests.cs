@@ -30,6 +30,43 @@ public class StudyPartsTests
     }
 
     [Fact]
+    public void PlusPixelsAppendsEachMapsOwnPixelPatchesAfterTheEncoderChannels()
+    {
+        var parsed = FeatureSelection.Named(" Pyramid-Full+Pixels ");
+        Assert.True(parsed.WithPixels);
+        Assert.Equal(new[] { 1, 2 }, parsed.Levels);
+        Assert.Equal("prequant-first-L1_2+pixels", parsed.Describe());
+        Assert.NotEqual(FeatureSelection.Named("pyramid-full").Describe(), FeatureSelection.Named("pyramid-full+pixels").Describe());
+        Assert.Throws<ArgumentException>(() => FeatureSelection.Named("pixels"));
+        Assert.Throws<ArgumentException>(() => FeatureSelection.Named("pyramid+pixels+pixels"));
+
+        manual_seed(3);
+        var tiny = TokenizerProfile.Tiny.Vqvae;                                            // 32x32 stills, 1/2 and 1/4 levels, latent at 1/4
+        using var model = new Magvit3dVqvae(tiny);
+        model.eval();
+        var plain = new EncoderFeatureExtractor(model, "random", ConditionConfig.Magvit, FeatureSelection.Named("pyramid-full"));
+        var plus = new EncoderFeatureExtractor(model, "random", ConditionConfig.Magvit, FeatureSelection.Named("pyramid-full+pixels"));
+        // Dyadic values, exact in float32: pixel (c, y, x) of image 1 holds (c*1024 + y*32 + x) / 4096.
+        var img = (arange(2 * 3 * 32 * 32).to(ScalarType.Float32) - 3 * 32 * 32).reshape(2, 3, 32, 32) / 4096.0;
+        using var noGrad = no_grad();
+        var p = plain.Extract(img);
+        var q = plus.Extract(img);
+        Assert.Equal(3, q.Count);
+        var factors = new[] { 2, 4, 4 };
+        for (int i = 0; i < 3; i++)
+        {
+            long ch = p[i].shape[1], f = factors[i];
+            Assert.Equal(new long[] { 2, ch + 3 * f * f, 32 / f, 32 / f }, q[i].shape);
+            Assert.True(q[i].narrow(1, 0, ch).allclose(p[i]));                              // the encoder's own channels come first, unchanged
+        }
+        // The 1/2 map, image 1, channel ch + c*4 + dy*2 + dx at cell (Y, X) is pixel (c, 2Y + dy, 2X + dx):
+        // c = 1, dy = 1, dx = 0 at cell (3, 2) -> pixel (1, 7, 4) = (1024 + 224 + 4) / 4096.
+        Assert.Equal(1252 / 4096.0, q[0][1, p[0].shape[1] + 1 * 4 + 1 * 2 + 0, 3, 2].item<float>(), 6);
+        // The 1/4 latent, c = 2, dy = 3, dx = 1 at cell (7, 0) -> pixel (2, 31, 1) = (2048 + 992 + 1) / 4096.
+        Assert.Equal(3041 / 4096.0, q[2][1, p[2].shape[1] + 2 * 16 + 3 * 4 + 1, 7, 0].item<float>(), 6);
+    }
+
+    [Fact]
     public void HeadBatchesAreSeededPermutationsPerEpoch()
     {
         var a = HeadBatches.Indices(10, 3, seed: 4).Take(6).ToList();
