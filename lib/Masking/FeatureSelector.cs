@@ -48,21 +48,19 @@ public sealed record FeatureSelection(
     {
         const string pixels = "+pixels";
         string n = name.Trim().ToLowerInvariant();
-        return n.EndsWith(pixels, StringComparison.Ordinal)
-            ? NamedBase(n[..^pixels.Length], name) with { WithPixels = true }
-            : NamedBase(n, name);
+        bool withPixels = n.EndsWith(pixels, StringComparison.Ordinal);
+        FeatureSelection selection = (withPixels ? n[..^pixels.Length] : n) switch
+        {
+            "latent" => LatentOnly,
+            "quantised" or "quantized" => new(LatentSource.Quantised),
+            "pooled" => new(Temporal: TemporalReduction.Mean),
+            "pyramid" => new(Levels: new[] { 2 }),
+            "pyramid-full" => new(Levels: new[] { 1, 2 }),
+            "pyramid-pooled" => new(Temporal: TemporalReduction.Mean, Levels: new[] { 2 }),
+            _ => throw new ArgumentException($"Unknown feature selection '{name}': use latent, quantised, pooled, pyramid, pyramid-full or pyramid-pooled, optionally followed by +pixels."),
+        };
+        return selection with { WithPixels = withPixels };
     }
-
-    private static FeatureSelection NamedBase(string n, string name) => n switch
-    {
-        "latent" => LatentOnly,
-        "quantised" or "quantized" => new(LatentSource.Quantised),
-        "pooled" => new(Temporal: TemporalReduction.Mean),
-        "pyramid" => new(Levels: new[] { 2 }),
-        "pyramid-full" => new(Levels: new[] { 1, 2 }),
-        "pyramid-pooled" => new(Temporal: TemporalReduction.Mean, Levels: new[] { 2 }),
-        _ => throw new ArgumentException($"Unknown feature selection '{name}': use latent, quantised, pooled, pyramid, pyramid-full or pyramid-pooled, optionally followed by +pixels."),
-    };
 
     /// <summary>A short stable description, for cache keys and logs.</summary>
     public string Describe() =>
