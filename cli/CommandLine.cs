@@ -1,83 +1,184 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using MagvitSeg.Cli.Commands;
+using MagvitSeg.Runtime;
+
 namespace MagvitSeg.Cli;
 
-/// <summary>The verb table. Each verb lives in its own file under Commands/ and only parses and calls lib/.</summary>
+/// <summary>
+/// The verb table and the one exit-code rule. Each verb lives in its own file under Commands/ and only parses and
+/// calls lib/. Exit codes: 0 success; 1 bad data (a file that is missing, unreadable or malformed); 2 usage (the
+/// command line itself: unknown verb or option, bad value, missing required option); 3 training stopped on a
+/// non-finite loss; 70 an internal error (a bug: one line plus the file holding the full trace, see <see cref="CrashReport"/>).
+/// </summary>
 internal static class CommandLine
 {
-    private static readonly (string Verb, string Help, Func<Args, int> Run)[] Verbs =
+    public const int DataError = 1, UsageError = 2, InternalError = 70;
+
+    /// <summary>
+    /// Every verb: its words ("bench eval" is the verb eval of the group bench), the line the help lists, and the
+    /// <c>Define</c> in its file under Commands/ that adds its options and action. Adding a verb is a file with a
+    /// <c>Define(Command)</c> and one line here.
+    /// </summary>
+    private static readonly Verb[] Verbs =
     {
-        ("info", "print the TorchSharp/libtorch runtime and device", Commands.InfoCommand.Run),
-        ("notebooks run", "run notebooks/NN-*.dib headless in order [--profile tiny] [--only NN] [--output DIR]", Commands.NotebooksRunCommand.Run),
-        ("eval", "COCO evaluation: --gt GT.json --dt DT.json --iou-type segm|bbox [--class-agnostic (useCats=0)] [--json]", Commands.EvalCommand.Run),
-        ("data verify", "check a dataset against data-manifests/NAME.json: NAME [--root DIR] [--deep]; exit 1 on problems", Commands.DataVerifyCommand.Run),
-        ("data synth", "export MovingShapes: --out DIR [--videos N --images M --val-images V --size S --frames T --seed K --format frames|mp4]", Commands.DataSynthCommand.Run),
-        ("bench coco-load", "time loading a synthetic ~450 MB instances file [--mb N --file F]", Commands.BenchCocoLoadCommand.Run),
-        ("bench synth", "MovingShapes clips/s and clips per CPU-second [--clips N --size S --frames T --batch B --warmup SECONDS]", Commands.BenchSynthCommand.Run),
-        ("bench decode", "real-video decode and clip throughput with/without prefetch [--dir D --batches N --batch B --frames T --size S --work-ms M --depth K]", Commands.BenchDecodeCommand.Run),
-        ("bench eval", "evaluator speed on a 1000-image synthetic workload [--images N --iou-type segm|bbox|both]", Commands.BenchEvalCommand.Run),
-        ("pretrain", "train the MAGVIT tokenizer: --profile tiny|cpu|gpu|magvit-b|magvit-l --out DIR [--data moving-shapes|videos:DIR|frames:DIR|mixed|mixed:DIR] [--steps N] [--resume] [--batch N --lr X --seed K --filters N --min-group-channels N --reseed-every K --codebook-init data|uniform --multipliers 1,2,4 --embedding-dim D --codebook-size K --entropy-loss W --disc-start N --adversarial-weight W --beta1 B --eval-every N --keep-checkpoints N]", Commands.PretrainCommand.Run),
-        ("reconstruct", "reconstruct held-out clips with a checkpoint's EMA tokenizer -> recon.png, metrics.json (PSNR, SSIM, perplexity, and the PSNR of exact block means at the token stride as a reference): --checkpoint C --out DIR [--data moving-shapes|videos:DIR|mixed] [--batches N] [--batch B] [--seed S] [--device D]", Commands.ReconstructCommand.Run),
-        ("bench tokenizer", "tokenizer training/encode clips/s and peak RSS (tiny, cpu) [--steps N]", Commands.BenchTokenizerCommand.Run),
-        ("study", "the whole comparison (variants a-g x seeds) -> study.csv/json: " + Commands.StudyCommands.CommonHelp + " [--variants a,b,..] [--seeds 0,1,2]", Commands.StudyCommands.Study),
-        ("extract", "encode a variant's train/val images into the feature cache: --variant ID " + Commands.StudyCommands.CommonHelp, Commands.StudyCommands.Extract),
-        ("train-head", "train one head: --variant ID --seed K " + Commands.StudyCommands.CommonHelp, Commands.StudyCommands.TrainHead),
-        ("predict", "run a trained head on the val split -> predictions.json, eval.txt: --variant ID --seed K " + Commands.StudyCommands.CommonHelp, Commands.StudyCommands.Predict),
-        ("bench head", "time a segmentation-head training step on random features [--profile tiny|cpu|gpu --batch N --grid G --channels C --device D]", Commands.BenchHeadCommand.Run),
+        new("info", "print the TorchSharp/libtorch runtime and device", InfoCommand.Define),
+        new("notebooks run", "run notebooks/NN-*.dib headless in order, saving executed copies", NotebooksRunCommand.Define),
+        new("eval", "COCO evaluation with pycocotools parity (AP/AR summary, or JSON with mIoU)", EvalCommand.Define),
+        new("data verify", "check a dataset against data-manifests/NAME.json; exit 1 naming every bad file", DataVerifyCommand.Define),
+        new("data synth", "export MovingShapes videos (+ instance masks) and COCO still images", DataSynthCommand.Define),
+        new("bench coco-load", "time loading a synthetic ~450 MB COCO instances file", BenchCocoLoadCommand.Define),
+        new("bench synth", "MovingShapes clips/s and clips per CPU-second", BenchSynthCommand.Define),
+        new("bench decode", "real-video decode and clip throughput, with and without prefetch", BenchDecodeCommand.Define),
+        new("bench eval", "evaluator speed on a 1000-image synthetic workload", BenchEvalCommand.Define),
+        new("pretrain", "train the MAGVIT tokenizer of a profile (checkpoints, metrics.csv, eval.csv, tokenizer-ema.safetensors)", PretrainCommand.Define),
+        new("reconstruct", "reconstruct held-out clips with a checkpoint's EMA tokenizer -> recon.png, metrics.json (PSNR, SSIM, " +
+                           "perplexity, and the PSNR of exact block means at the token stride as a reference)", ReconstructCommand.Define),
+        new("bench tokenizer", "tokenizer training/encode clips/s and peak RSS", BenchTokenizerCommand.Define),
+        new("study", "the whole comparison (variants a-g x seeds) -> study.csv/json, the table and the figures", StudyCommand.Define),
+        new("extract", "encode a variant's train/val images into the feature cache (same folders as study)", ExtractCommand.Define),
+        new("train-head", "train one head of one variant and seed (same folders as study)", TrainHeadCommand.Define),
+        new("predict", "run a trained head on the val split -> predictions.json, eval.txt (same folders as study)", PredictCommand.Define),
+        new("bench head", "time a segmentation-head training step on random features", BenchHeadCommand.Define),
     };
 
-    public static int Dispatch(string[] argv)
+    private sealed record Verb(string Words, string Description, Action<Command> Define);
+
+    private static readonly Dictionary<string, string> Groups = new(StringComparer.Ordinal)
     {
-        if (argv.Length == 0 || argv[0] is "-h" or "--help" or "help")
+        ["notebooks"] = "the notebooks (notebooks/NN-*.dib)",
+        ["data"] = "datasets: verify against data-manifests/, export MovingShapes",
+        ["bench"] = "benchmarks (the speed and memory targets live here)",
+    };
+
+    /// <summary>Points the run at a checkout (data-manifests/, notebooks/, results/, ../shared); on every verb.</summary>
+    private static readonly Option<string?> Repo = new("--repo")
+    {
+        Description = $"the MagvitSeg checkout to use (data-manifests/, notebooks/, results/ and ../shared beside it); default ${RepoPaths.RepoEnv}, " +
+                      "else the checkout holding this build or the working folder",
+        HelpName = "DIR",
+        Recursive = true,
+        Validators =
         {
-            PrintHelp();
-            return argv.Length == 0 ? 1 : 0;
-        }
-        // Two-word verbs ("bench eval", "data verify") are matched first.
-        foreach (int words in new[] { 2, 1 })
-        {
-            if (argv.Length < words) continue;
-            string verb = string.Join(' ', argv.Take(words));
-            foreach (var v in Verbs)
+            r =>
             {
-                if (v.Verb != verb) continue;
-                if (Runtime.TorchBackend.MissingLibtorch() is { } missing)
+                if (r.Tokens.Count == 1 && !File.Exists(Path.Combine(r.Tokens[0].Value, "MagvitSeg.slnx")))
+                    r.AddError($"--repo '{r.Tokens[0].Value}': not a MagvitSeg checkout (expected a folder holding MagvitSeg.slnx).");
+            },
+        },
+    };
+
+    /// <summary>
+    /// The command tree. Only the verbs whose words all occur in <paramref name="argv"/> get their options (null: every
+    /// verb, as completion needs): the others are a name and a line for the help, so start-up does not build and JIT
+    /// some 150 options to run one verb.
+    /// </summary>
+    public static RootCommand Build(IReadOnlyCollection<string>? argv = null)
+    {
+        var root = new RootCommand("MagvitSeg: a MAGVIT video tokenizer's frozen features for still-image instance segmentation. " +
+                                   "Exit codes: 0 ok, 1 bad data, 2 usage, 3 non-finite loss, 70 internal error (trace in a file).");
+        root.Options.Add(Repo);
+        // No verb: the help, but as a usage error (nothing ran).
+        root.SetAction(p =>
+        {
+            new System.CommandLine.Help.HelpAction().Invoke(p);
+            return UsageError;
+        });
+        var groups = new Dictionary<string, Command>(StringComparer.Ordinal);
+        foreach (var v in Verbs)
+        {
+            string[] words = v.Words.Split(' ');
+            var verb = new Command(words[^1], v.Description);
+            if (argv is null || words.All(argv.Contains)) v.Define(verb);
+            if (words.Length == 1) { root.Subcommands.Add(verb); continue; }
+            string group = words[0];
+            if (!groups.TryGetValue(group, out var parent))
+            {
+                parent = new Command(group, Groups[group]);
+                var named = parent;
+                parent.SetAction(_ =>
                 {
-                    Console.Error.WriteLine($"magvitseg {verb}: {missing}");
-                    return 1;
-                }
-                try
-                {
-                    return v.Run(Args.Parse(argv.Skip(words).ToArray()));
-                }
-                catch (CliException e)
-                {
-                    Console.Error.WriteLine($"magvitseg {verb}: {e.Message}");
-                    return 2;
-                }
-                catch (Exception e) when (IsInputError(e))
-                {
-                    Console.Error.WriteLine($"magvitseg {verb}: error: {e.Message}");
-                    return 1;
-                }
-                catch (AggregateException e) when (e.Flatten().InnerExceptions.All(IsInputError))
-                {
-                    // Parallel loaders fail once per worker with the same cause (e.g. ffprobe missing): say it once.
-                    foreach (string message in e.Flatten().InnerExceptions.Select(x => x.Message).Distinct())
-                        Console.Error.WriteLine($"magvitseg {verb}: error: {message}");
-                    return 1;
-                }
+                    Console.Error.WriteLine($"magvitseg {group}: name one of its verbs: {Opt.Alternatives(named.Subcommands.Select(c => c.Name).ToList())}.");
+                    return UsageError;
+                });
+                groups[group] = parent;
+                root.Subcommands.Add(parent);
+            }
+            parent.Subcommands.Add(verb);
+        }
+        return root;
+    }
+
+    public static int Run(string[] argv)
+    {
+        AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+            Environment.Exit(CrashReport.Report(e.ExceptionObject as Exception ?? new Exception($"{e.ExceptionObject}"), "magvitseg", argv));
+        // "help VERB" as the old command line read it: the same as "VERB --help".
+        if (argv.Length >= 1 && argv[0] == "help") argv = argv[1..].Append("--help").ToArray();
+        // A directive ([suggest], [diagram]) reads the whole tree; a verb needs only its own options.
+        var root = Build(argv.Any(a => a.StartsWith('[')) ? null : argv);
+        var parse = root.Parse(argv);
+        string name = VerbName(parse);
+        if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
+        {
+            foreach (var error in parse.Errors) Console.Error.WriteLine($"{name}: {error.Message}");
+            if (parse.CommandResult.Command is RootCommand) Console.Error.WriteLine("Run 'magvitseg --help' for the verbs.");
+            return UsageError;
+        }
+        var command = parse.CommandResult.Command;
+        bool verb = command.Subcommands.Count == 0 && parse.Action is { } action && ReferenceEquals(action, command.Action);
+        if (verb)
+        {
+            if (parse.GetValue(Repo) is { } repo) Environment.SetEnvironmentVariable(RepoPaths.RepoEnv, Path.GetFullPath(repo));
+            if (TorchBackend.MissingLibtorch() is { } missing)
+            {
+                Console.Error.WriteLine($"{name}: {missing}");
+                return DataError;
             }
         }
-        Console.Error.WriteLine($"magvitseg: unknown verb '{argv[0]}'. Run 'magvitseg --help' for the list.");
-        return 2;
+        return Invoke(parse, name, argv);
+    }
+
+    /// <summary>Runs the parsed verb; every exception ends as one line (input errors exit 1, anything else via <see cref="CrashReport"/>).</summary>
+    private static int Invoke(ParseResult parse, string name, string[] argv)
+    {
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (CliException e)
+        {
+            Console.Error.WriteLine($"{name}: {e.Message}");
+            return UsageError;
+        }
+        catch (Exception e) when (IsInputError(e))
+        {
+            Console.Error.WriteLine($"{name}: error: {e.Message}");
+            return DataError;
+        }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.All(IsInputError))
+        {
+            // Parallel loaders fail once per worker with the same cause (e.g. ffprobe missing): say it once.
+            foreach (string message in e.Flatten().InnerExceptions.Select(x => x.Message).Distinct())
+                Console.Error.WriteLine($"{name}: error: {message}");
+            return DataError;
+        }
+        catch (Exception e)
+        {
+            return CrashReport.Report(e, name, argv);
+        }
     }
 
     private static bool IsInputError(Exception e) =>
-        e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException or InvalidOperationException;
+        e is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or ArgumentException or IOException or InvalidOperationException
+            or UnauthorizedAccessException;
 
-    private static void PrintHelp()
+    /// <summary>"magvitseg bench eval": the verb the parse reached, for the first word of every error line.</summary>
+    private static string VerbName(ParseResult parse)
     {
-        Console.WriteLine("magvitseg <verb> [options]   (dotnet run --project cli -- <verb> ...)");
-        Console.WriteLine();
-        foreach (var v in Verbs) Console.WriteLine($"  {v.Verb,-16} {v.Help}");
+        var words = new List<string>();
+        for (var c = parse.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+            words.Insert(0, c.Command is RootCommand ? "magvitseg" : c.Command.Name);
+        return string.Join(' ', words);
     }
 }

@@ -1,3 +1,3 @@
 using MagvitSeg.Cli;
 
-return CommandLine.Dispatch(args);
+return CommandLine.Run(args);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -11,11 +12,17 @@ namespace MagvitSeg.Cli.Commands;
 /// </summary>
 internal static class BenchCocoLoadCommand
 {
-    public static int Run(Args args)
+    public static void Define(Command command)
     {
-        int mb = args.GetInt("mb", 450);
-        string path = args.Get("file", Path.Combine(Path.GetTempPath(), $"magvitseg-synthetic-instances-{mb}mb.json"));
-        args.EnsureAllUsed();
+        var mb = Opt.Int("--mb", "size of the synthetic instances file in MB", Bound.AtLeast(1), 450);
+        var file = Opt.Text("--file", "where the file is written and reused (default: the temp folder)", "F");
+        command.AddAll(mb, file);
+        command.SetAction(p => Run(p.GetValue(mb), p.GetValue(file)));
+    }
+
+    private static int Run(int mb, string? file)
+    {
+        string path = file ?? Path.Combine(Path.GetTempPath(), $"magvitseg-synthetic-instances-{mb}mb.json");
         if (!File.Exists(path) || new FileInfo(path).Length < mb * 1_000_000L * 0.95)
         {
             Console.WriteLine($"writing {path} ...");

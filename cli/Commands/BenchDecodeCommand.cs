@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using MagvitSeg.Data;
@@ -15,12 +16,22 @@ namespace MagvitSeg.Cli.Commands;
 /// </summary>
 internal static class BenchDecodeCommand
 {
-    public static int Run(Args args)
+    public static void Define(Command command)
     {
-        string dir = args.Get("dir", RepoPaths.SharedData("videos"));
-        int batches = args.GetInt("batches", 40), batch = args.GetInt("batch", 8), frames = args.GetInt("frames", 16), size = args.GetInt("size", 64);
-        int workMs = args.GetInt("work-ms", 100), depth = args.GetInt("depth", 2);
-        args.EnsureAllUsed();
+        var dir = Opt.Text("--dir", "the videos (default: ../shared/data/videos)", "D");
+        var batches = Opt.Int("--batches", "batches per timed loop", Bound.AtLeast(1), 40);
+        var batch = Opt.Int("--batch", "clips per batch", Bound.AtLeast(1), 8);
+        var frames = Opt.Int("--frames", "frames per clip", Bound.AtLeast(1), 16);
+        var size = Opt.Int("--size", "clip side in pixels", Bound.AtLeast(1), 64);
+        var workMs = Opt.Int("--work-ms", "the simulated training step's busy time", Bound.AtLeast(0), 100);
+        var depth = Opt.Int("--depth", "batches the prefetch keeps ready", Bound.AtLeast(1), 2);
+        command.AddAll(dir, batches, batch, frames, size, workMs, depth);
+        command.SetAction(p => Run(p.GetValue(dir) ?? RepoPaths.SharedData("videos"), p.GetValue(batches), p.GetValue(batch), p.GetValue(frames), p.GetValue(size),
+                                   p.GetValue(workMs), p.GetValue(depth)));
+    }
+
+    private static int Run(string dir, int batches, int batch, int frames, int size, int workMs, int depth)
+    {
         var sampling = new ClipSampling { Frames = frames, Height = size, Width = size, Stride = 2 };
         var files = VideoClipSource.Find(dir);
         string F(double v) => v.ToString("F1", CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using MagvitSeg.Evaluation;
@@ -15,13 +16,18 @@ internal static class BenchEvalCommand
     // pycocotools on this project's 2-core machine for the same workload shape (../shared/coco-parity/pycocotools-timing.md).
     private static readonly Dictionary<IouType, double> Pycocotools = new() { [IouType.Segm] = 4.78, [IouType.Bbox] = 4.11 };
 
-    public static int Run(Args args)
+    public static void Define(Command command)
     {
-        int images = args.GetInt("images", 1000);
-        string which = args.Get("iou-type", "both");
-        int repeats = args.GetInt("repeats", 3);
-        double warmup = args.GetDouble("warmup", 3);
-        args.EnsureAllUsed();
+        var images = Opt.Int("--images", "images in the synthetic workload", Bound.AtLeast(1), 1000);
+        var which = Opt.Choice("--iou-type", "which evaluations to time", "both", "segm", "bbox", "both");
+        var repeats = Opt.Int("--repeats", "timed runs per IoU type (the median is reported)", Bound.AtLeast(1), 3);
+        var warmup = Opt.Double("--warmup", "seconds of warm-up per IoU type", Bound.AtLeast(0), 3);
+        command.AddAll(images, which, repeats, warmup);
+        command.SetAction(p => Run(p.GetValue(images), p.GetValue(which)!, p.GetValue(repeats), p.GetValue(warmup)));
+    }
+
+    private static int Run(int images, string which, int repeats, double warmup)
+    {
         var sw = Stopwatch.StartNew();
         var (gt, dt) = CocoWorkload.Generate(images);
         Console.WriteLine($"workload: {gt.Images.Count} images, {gt.Annotations.Count} GT, {dt.Count} detections (generated in {sw.Elapsed.TotalSeconds:F1} s)");

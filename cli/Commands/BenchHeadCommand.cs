@@ -1,6 +1,8 @@
+using System.CommandLine;
 using System.Diagnostics;
 using MagvitSeg.Models;
 using MagvitSeg.Runtime;
+using MagvitSeg.Study;
 using MagvitSeg.Training;
 using static TorchSharp.torch;
 
@@ -9,22 +11,25 @@ namespace MagvitSeg.Cli.Commands;
 /// <summary><c>bench head</c>: seconds per head training step (forward, matching, losses, backward, AdamW) on random features.</summary>
 internal static class BenchHeadCommand
 {
-    internal static int Run(Args args)
+    public static void Define(Command command)
     {
-        string profile = args.Get("profile", "cpu");
-        int batch = args.GetInt("batch", 8);
-        int steps = args.GetInt("steps", 10);
-        int grid = args.GetInt("grid", 16);
-        int channels = args.GetInt("channels", 256);
-        int classes = args.GetInt("classes", 80);
-        int instances = args.GetInt("instances", 5);
-        int points = args.GetInt("points", 256);
-        int threads = args.GetInt("threads", 0);
-        string deviceName = args.Get("device", "auto");
-        args.EnsureAllUsed();
-        if (batch < 1 || steps < 1 || grid < 1 || channels < 1 || classes < 1 || instances < 0)
-            throw new CliException("--batch, --steps, --grid, --channels and --classes must be positive, --instances non-negative");
+        var profile = Opt.Named("--profile", "the head's size", "tiny|cpu|gpu", () => StudyProfile.All.Select(p => p.Name), n => MaskHeadConfig.Named(n), "cpu");
+        var batch = Opt.Int("--batch", "images per step", Bound.AtLeast(1), 8);
+        var steps = Opt.Int("--steps", "timed steps (after 2 warm-up steps)", Bound.AtLeast(1), 10);
+        var grid = Opt.Int("--grid", "feature map side", Bound.AtLeast(1), 16);
+        var channels = Opt.Int("--channels", "feature channels", Bound.AtLeast(1), 256);
+        var classes = Opt.Int("--classes", "categories", Bound.AtLeast(1), 80);
+        var instances = Opt.Int("--instances", "instances per image", Bound.AtLeast(0), 5);
+        var points = Opt.Int("--points", "sampled points per mask in the loss", Bound.AtLeast(1), 256);
+        var threads = Opt.Int("--threads", "libtorch intra-op threads, 0 = libtorch's default", Bound.AtLeast(0), 0);
+        var device = Common.Device("auto");
+        command.AddAll(profile, batch, steps, grid, channels, classes, instances, points, threads, device);
+        command.SetAction(p => Run(p.GetValue(profile)!, p.GetValue(batch), p.GetValue(steps), p.GetValue(grid), p.GetValue(channels), p.GetValue(classes),
+                                   p.GetValue(instances), p.GetValue(points), p.GetValue(threads), p.GetValue(device)!));
+    }
 
+    private static int Run(string profile, int batch, int steps, int grid, int channels, int classes, int instances, int points, int threads, string deviceName)
+    {
         TorchRuntime.SetThreads(threads);
         var device = TorchRuntime.ResolveDevice(deviceName);
         var head = MaskHeadConfig.Named(profile);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using MagvitSeg.Data.Synthetic;
@@ -15,11 +16,19 @@ namespace MagvitSeg.Cli.Commands;
 /// </summary>
 internal static class BenchSynthCommand
 {
-    public static int Run(Args args)
+    public static void Define(Command command)
     {
-        int clips = args.GetInt("clips", 4000), size = args.GetInt("size", 64), frames = args.GetInt("frames", 16), batch = args.GetInt("batch", 16);
-        double warmup = args.GetDouble("warmup", 3);
-        args.EnsureAllUsed();
+        var clips = Opt.Int("--clips", "clips per timed path", Bound.AtLeast(1), 4000);
+        var size = Opt.Int("--size", "frame side in pixels", Bound.AtLeast(1), 64);
+        var frames = Opt.Int("--frames", "frames per clip", Bound.AtLeast(1), 16);
+        var batch = Opt.Int("--batch", "clips per batch on the training path", Bound.AtLeast(1), 16);
+        var warmup = Opt.Double("--warmup", "seconds of warm-up before timing", Bound.AtLeast(0), 3);
+        command.AddAll(clips, size, frames, batch, warmup);
+        command.SetAction(p => Run(p.GetValue(clips), p.GetValue(size), p.GetValue(frames), p.GetValue(batch), p.GetValue(warmup)));
+    }
+
+    private static int Run(int clips, int size, int frames, int batch, double warmup)
+    {
         var gen = new MovingShapes(new MovingShapesConfig { Size = size, Frames = frames });
         // Warm-up: tiered JIT compiles the painting loops fully (with PGO) only after call counts and background compiles
         // that wait for a free core. One second was too short on the shared machines: the first figure then timed

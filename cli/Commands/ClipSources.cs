@@ -22,8 +22,15 @@ internal static class ClipSources
         _ when spec.StartsWith("mixed:", StringComparison.Ordinal) => (v, seed) => Mixed(spec["mixed:".Length..], v, seed),
         _ when spec.StartsWith("videos:", StringComparison.Ordinal) => (v, seed) => Videos(spec["videos:".Length..], v, seed),
         _ when spec.StartsWith("frames:", StringComparison.Ordinal) => (v, seed) => Frames(spec["frames:".Length..], v, seed),
-        _ => throw new CliException($"--data '{spec}' is not known: use moving-shapes, videos:DIR, frames:DIR, mixed, mixed:DIR or procedural."),
+        _ => throw new CliException(Problem(spec)!),
     };
+
+    /// <summary>Why <paramref name="spec"/> is not a clip source, or null when it is one (the --data option's check).</summary>
+    public static string? Problem(string spec) =>
+        spec is "moving-shapes" or "procedural" or "mixed"
+        || (new[] { "mixed:", "videos:", "frames:" }.FirstOrDefault(p => spec.StartsWith(p, StringComparison.Ordinal)) is { } prefix && spec.Length > prefix.Length)
+            ? null
+            : $"--data '{spec}' is not known: use moving-shapes, videos:DIR, frames:DIR, mixed, mixed:DIR or procedural.";
 
     /// <summary>Whether the source decodes real video (worth a background prefetch; generated clips are cheaper than the copy).</summary>
     public static bool DecodesVideo(string spec) =>
@@ -38,13 +45,13 @@ internal static class ClipSources
 
     private static IClipSource Videos(string dir, VqvaeConfig v, long seed)
     {
-        if (!Directory.Exists(dir)) throw new CliException($"video folder '{dir}' does not exist");
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--data: video folder '{dir}' does not exist");
         return Checked(new VideoClipSource(VideoClipSource.Find(dir), Sampling(v, seed)));
     }
 
     private static IClipSource Frames(string dir, VqvaeConfig v, long seed)
     {
-        if (!Directory.Exists(dir)) throw new CliException($"frame folder '{dir}' does not exist");
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--data: frame folder '{dir}' does not exist");
         return Checked(new FrameFolderClipSource(dir, Sampling(v, seed)));
     }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using MagvitSeg.Data.Synthetic;
 using MagvitSeg.Runtime;
@@ -11,21 +12,28 @@ namespace MagvitSeg.Cli.Commands;
 /// </summary>
 internal static class DataSynthCommand
 {
-    public static int Run(Args args)
+    public static void Define(Command command)
     {
-        string outDir = args.Require("out");
-        int videos = args.GetInt("videos", 16), images = args.GetInt("images", 200);
-        int valImages = args.GetInt("val-images", Math.Max(1, images / 5));
-        int size = args.GetInt("size", 64), frames = args.GetInt("frames", 16), seed = args.GetInt("seed", 0);
-        string format = args.Get("format", "frames");
-        args.EnsureAllUsed();
-        var fmt = format switch
+        var outDir = Opt.Required("--out", "the folder to write (videos/, masks/, stills/, moving-shapes.json)", "DIR");
+        var videos = Opt.Int("--videos", "training-split videos", Bound.AtLeast(0), 16);
+        var images = Opt.Int("--images", "training still images", Bound.AtLeast(0), 200);
+        var valImages = Opt.Int("--val-images", "validation still images (default: a fifth of --images, at least 1)", Bound.AtLeast(0));
+        var size = Opt.Int("--size", "frame side in pixels", Bound.AtLeast(1), 64);
+        var frames = Opt.Int("--frames", "frames per video", Bound.AtLeast(1), 16);
+        var seed = Opt.Int("--seed", "generator seed", Bound.AtLeast(0), 0);
+        var format = Opt.Choice("--format", "video files: PNG frame folders or mp4 (ffmpeg)", "frames", "frames", "mp4");
+        command.AddAll(outDir, videos, images, valImages, size, frames, seed, format);
+        command.SetAction(p =>
         {
-            "frames" => VideoExportFormat.Frames,
-            "mp4" => VideoExportFormat.Mp4,
-            _ => throw new CliException($"--format '{format}': use frames or mp4"),
-        };
-        if (videos < 0 || images < 0 || valImages < 0) throw new CliException("--videos, --images and --val-images must not be negative");
+            int stills = p.GetValue(images);
+            return Run(p.GetRequiredValue(outDir), p.GetValue(videos), stills, p.GetValue(valImages) ?? Math.Max(1, stills / 5),
+                       p.GetValue(size), p.GetValue(frames), p.GetValue(seed), p.GetValue(format)!);
+        });
+    }
+
+    private static int Run(string outDir, int videos, int images, int valImages, int size, int frames, int seed, string format)
+    {
+        var fmt = format == "mp4" ? VideoExportFormat.Mp4 : VideoExportFormat.Frames;
         var gen = new MovingShapes(new MovingShapesConfig { Size = size, Frames = frames, Seed = seed });
         var sw = Stopwatch.StartNew();
         if (videos > 0)

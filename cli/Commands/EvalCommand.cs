@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using MagvitSeg.Data.Coco;
@@ -8,20 +9,26 @@ namespace MagvitSeg.Cli.Commands;
 /// <summary><c>magvitseg eval --gt GT.json --dt DT.json --iou-type segm|bbox [--class-agnostic] [--json]</c></summary>
 internal static class EvalCommand
 {
-    public static int Run(Args args)
+    public static void Define(Command command)
     {
-        string gtPath = args.Require("gt"), dtPath = args.Require("dt");
-        string type = args.Get("iou-type", "segm");
-        bool json = args.Flag("json");
+        var gt = Opt.Required("--gt", "ground truth: a COCO instances json", "GT.json");
+        var dt = Opt.Required("--dt", "detections: a COCO results json (a list)", "DT.json");
+        var type = Opt.Choice("--iou-type", "what the IoU compares", "segm", "segm", "bbox");
+        var json = Opt.Flag("--json", "print stats, per-category AP and (segm) mIoU as JSON");
         // pycocotools' useCats = 0: are the objects found and segmented, whatever class they are given?
-        bool agnostic = args.Flag("class-agnostic");
-        double miouThreshold = args.GetDouble("miou-score", 0.5);
-        args.EnsureAllUsed();
+        var agnostic = Opt.Flag("--class-agnostic", "pool the categories (pycocotools' useCats=0)");
+        var miou = Opt.Double("--miou-score", "detections at or above this score paint the semantic map for mIoU", Bound.Between(0, 1), 0.5);
+        command.AddAll(gt, dt, type, json, agnostic, miou);
+        command.SetAction(p => Run(p.GetRequiredValue(gt), p.GetRequiredValue(dt), p.GetValue(type)!, p.GetValue(json), p.GetValue(agnostic), p.GetValue(miou)));
+    }
+
+    private static int Run(string gtPath, string dtPath, string type, bool json, bool agnostic, double miouThreshold)
+    {
         var iouType = type switch
         {
             "segm" => IouType.Segm,
             "bbox" => IouType.Bbox,
-            _ => throw new CliException($"--iou-type must be segm or bbox, got '{type}'"),
+            _ => throw new CliException($"--iou-type must be segm or bbox, got '{type}'"), // the option accepts only these
         };
         var gt = CocoJson.ReadInstances(gtPath);
         var dt = CocoJson.ReadResults(dtPath, gt);

@@ -1,23 +1,33 @@
+using System.CommandLine;
 using MagvitSeg.Notebooks;
 using MagvitSeg.Runtime;
 
 namespace MagvitSeg.Cli.Commands;
 
-/// <summary><c>magvitseg notebooks run [--profile tiny] [--only NN] [--output DIR]</c>: executes notebooks/NN-*.dib headless, saving executed copies under results/&lt;profile&gt;/notebooks/.</summary>
+/// <summary>
+/// <c>magvitseg notebooks run [--profile tiny] [--only NN] [--output DIR]</c>: executes notebooks/NN-*.dib headless, saving
+/// executed copies under results/&lt;profile&gt;/notebooks/. The notebooks build the library from the checkout's sources,
+/// so this verb needs a checkout (found from the build, the working folder, --repo or $MAGVITSEG_REPO).
+/// </summary>
 internal static class NotebooksRunCommand
 {
-    public static int Run(Args args)
+    public static void Define(Command command)
     {
-        string profile = args.Get("profile", "tiny");
-        string? only = args.Get("only");
-        string? output = args.Get("output");
-        int timeoutMinutes = args.GetInt("timeout-minutes", 120);
-        args.EnsureAllUsed();
-        if (args.Positional.Count > 0) throw new CliException($"unexpected argument '{args.Positional[0]}'");
-        if (only is not null && (only.Length != 2 || !only.All(char.IsAsciiDigit)))
-            throw new CliException($"--only expects a two-digit notebook number such as 00, got '{only}'");
-        if (timeoutMinutes < 1) throw new CliException("--timeout-minutes must be at least 1");
+        var profile = Common.StudyProfileOption("tiny", "the profile every notebook runs at (its @input:profile)");
+        var only = Opt.Text("--only", "run only notebooks/NN-*.dib (two digits, e.g. 00)", "NN");
+        only.Validators.Add(r =>
+        {
+            if (r.Tokens.Count == 1 && r.Tokens[0].Value is var v && (v.Length != 2 || !v.All(char.IsAsciiDigit)))
+                r.AddError($"--only '{v}': expected a two-digit notebook number such as 00.");
+        });
+        var output = Opt.Text("--output", "where the executed copies go (default: results/<profile>/notebooks)", "DIR");
+        var timeout = Opt.Int("--timeout-minutes", "give up on a notebook after this long", Bound.AtLeast(1), 120);
+        command.AddAll(profile, only, output, timeout);
+        command.SetAction(p => Run(p.GetValue(profile)!, p.GetValue(only), p.GetValue(output), p.GetValue(timeout)));
+    }
 
+    private static int Run(string profile, string? only, string? output, int timeoutMinutes)
+    {
         string root = RepoPaths.RepoRoot();
         string outDir = output ?? RepoPaths.Results(profile, "notebooks");
         var results = NotebookRunner.RunAll(root, profile, outDir, only, Console.WriteLine, TimeSpan.FromMinutes(timeoutMinutes));

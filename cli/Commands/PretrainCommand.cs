@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using MagvitSeg.Config;
 using MagvitSeg.Data;
@@ -9,51 +10,65 @@ namespace MagvitSeg.Cli.Commands;
 /// <summary><c>magvitseg pretrain</c>: trains the MAGVIT tokenizer of a profile into an output folder.</summary>
 internal static class PretrainCommand
 {
-    public static int Run(Args args)
+    private static readonly Option<string?> Profile = Common.TokenizerProfileOption("the tokenizer profile (required for a new run; a resumed run keeps its own)");
+    private static readonly Option<string?> Out = Opt.Text("--out", "the run folder (default: results/<profile>/tokenizer)", "DIR");
+    private static readonly Option<bool> Resume = Opt.Flag("--resume", "continue the newest checkpoint in --out with its saved settings");
+    private static readonly Option<bool> Force = Opt.Flag("--force", "replace a run that already has checkpoints");
+    private static readonly Option<int?> Steps = Opt.Int("--steps", "train until this step (default: the profile's)", Bound.AtLeast(1));
+    private static readonly Option<string?> Data = Common.Data("training clips: moving-shapes, videos:DIR, frames:DIR, mixed (+ the sample videos), mixed:DIR or procedural");
+    private static readonly Option<string?> Device = Common.Device("auto");
+    // One intra-op thread on CPU by default: on the 2-core dev machine libtorch's 2-thread CPU backward was not
+    // repeatable (and once gave NaN gradients), and one thread was also faster there. --threads 0 = libtorch default.
+    private static readonly Option<int?> Threads = Common.Threads("1 on CPU, libtorch's on GPU");
+    private static readonly Option<int> EvalBatches = Opt.Int("--eval-batches", "held-out batches per periodic evaluation", Bound.AtLeast(1), 2);
+
+    // Overrides of the profile's settings (a new run only; a resumed run keeps its saved model and optimiser).
+    private static readonly Option<int?> Batch = Opt.Int("--batch", "clips per step", Bound.AtLeast(1));
+    private static readonly Option<double?> Lr = Opt.Double("--lr", "peak learning rate", Bound.Above(0));
+    private static readonly Option<int?> Seed = Opt.Int("--seed", "the run's seed (clips, initialisation)", Bound.AtLeast(0));
+    private static readonly Option<int?> Filters = Opt.Int("--filters", "encoder/decoder base width", Bound.AtLeast(1));
+    private static readonly Option<int?> MinGroupChannels = Opt.Int("--min-group-channels", "GroupNorm: at least this many channels per group", Bound.AtLeast(1));
+    private static readonly Option<int?> ReseedEvery = Opt.Int("--reseed-every", "re-seed unused codes every K steps (0: never)", Bound.AtLeast(0));
+    private static readonly Option<string?> CodebookInit = Opt.Choice("--codebook-init", "data (codes start as latents of the first batch) or uniform (MAGVIT's init)", null, "data", "uniform");
+    private static readonly Option<int[]?> Multipliers = Opt.List<int>("--multipliers", "channel multiplier per level, e.g. 1,2,4", "M,M,..", "a positive integer",
+                                                                  m => Opt.ParseNonNegativeInt(m) is > 0 and var v ? v : (int?)null);
+    private static readonly Option<int?> EmbeddingDim = Opt.Int("--embedding-dim", "code vector size", Bound.AtLeast(1));
+    private static readonly Option<int?> CodebookSize = Opt.Int("--codebook-size", "codes in the codebook", Bound.AtLeast(1));
+    private static readonly Option<double?> EntropyLoss = Opt.Double("--entropy-loss", "weight of the codebook entropy loss", Bound.AtLeast(0));
+    // The GAN phase trades PSNR for texture: a run judged on PSNR may start the discriminator later or weigh it less.
+    private static readonly Option<int?> DiscStart = Opt.Int("--disc-start", "step the discriminator starts at (negative: no GAN)", Bound.Any);
+    private static readonly Option<double?> AdversarialWeight = Opt.Double("--adversarial-weight", "weight of the generator's adversarial loss", Bound.AtLeast(0));
+    // MAGVIT's beta1 = 0 suits its batch of 256; a CPU batch of 2 may want momentum.
+    private static readonly Option<double?> Beta1 = Opt.Double("--beta1", "Adam beta1", new Bound(0, true, 1, false));
+    private static readonly Option<int?> EvalEvery = Opt.Int("--eval-every", "evaluate on held-out clips every N steps", Bound.AtLeast(1));
+    // Checkpoints to keep (the profile keeps 3); more lets a study read the encoder at several points of training.
+    private static readonly Option<int?> Keep = Opt.Int("--keep-checkpoints", "checkpoints kept on disk, newest first", Bound.AtLeast(1));
+
+    private static readonly Option[] Overrides =
+        { Batch, Lr, Seed, Filters, MinGroupChannels, ReseedEvery, CodebookInit, Multipliers, EmbeddingDim, CodebookSize, EntropyLoss, DiscStart, AdversarialWeight, Beta1, EvalEvery, Keep };
+
+    public static void Define(Command command)
     {
-        string? profileName = args.Get("profile");
-        string outDir = args.Get("out") ?? RepoPaths.Results(profileName ?? "tiny", "tokenizer");
-        bool resume = args.Flag("resume");
-        bool force = args.Flag("force");
-        int steps = args.GetInt("steps", 0);
-        int batch = args.GetInt("batch", 0);
-        double lr = args.GetDouble("lr", 0);
-        int seed = args.GetInt("seed", -1);
-        string data = args.Get("data", "moving-shapes");
-        string device = args.Get("device", "auto");
-        // One intra-op thread on CPU by default: on the 2-core dev machine libtorch's 2-thread CPU backward was not
-        // repeatable (and once gave NaN gradients), and one thread was also faster there. --threads 0 = libtorch default.
-        int threads = args.GetInt("threads", -1);
-        int evalBatches = args.GetInt("eval-batches", 2);
-        // Architecture experiments on top of a named profile (a new run only; a resumed run keeps its saved model).
-        int filters = args.GetInt("filters", 0);
-        int minGroupChannels = args.GetInt("min-group-channels", 0);
-        int reseedEvery = args.GetInt("reseed-every", -1);
-        string? codebookInit = args.Get("codebook-init");
-        int[]? multipliers = args.Get("multipliers")?.Split(',').Select(m => int.TryParse(m, out int v) && v > 0 ? v
-            : throw new CliException($"--multipliers: '{m}' is not a positive integer (expected e.g. 1,2,4)")).ToArray();
-        int embeddingDim = args.GetInt("embedding-dim", 0), codebookSize = args.GetInt("codebook-size", 0);
-        double entropyLoss = args.GetDouble("entropy-loss", -1);
-        // The GAN phase trades PSNR for texture: a run judged on PSNR may start the discriminator later or weigh it less.
-        int discStart = args.GetInt("disc-start", int.MinValue); // negative: no GAN
-        double adversarialWeight = args.GetDouble("adversarial-weight", -1);
-        // MAGVIT's beta1 = 0 suits its batch of 256; a CPU batch of 2 may want momentum.
-        double beta1 = args.GetDouble("beta1", -1);
-        int evalEvery = args.GetInt("eval-every", 0);
-        // Checkpoints to keep (the profile keeps 3); more lets a study read the encoder at several points of training.
-        int keep = args.GetInt("keep-checkpoints", 0);
-        if (keep < 0) throw new CliException($"--keep-checkpoints {keep}: give a positive count (checkpoints kept on disk, newest first).");
-        if (codebookInit is not (null or "data" or "uniform"))
-            throw new CliException($"--codebook-init '{codebookInit}': use data (codes start as latents of the first batch) or uniform (MAGVIT's init).");
-        args.EnsureAllUsed();
+        command.AddAll(Profile, Out, Resume, Force, Steps, Data, Device, Threads, EvalBatches);
+        foreach (var o in Overrides) command.Options.Add(o);
+        command.SetAction(Run);
+    }
+
+    private static int Run(ParseResult p)
+    {
+        string? profileName = p.GetValue(Profile);
+        string outDir = p.GetValue(Out) ?? RepoPaths.Results(profileName ?? "tiny", "tokenizer");
+        int? steps = p.GetValue(Steps);
+        string data = p.GetValue(Data)!;
         var source = ClipSources.Open(data);
-        var dev = TorchRuntime.ResolveDevice(device);
-        TorchRuntime.SetThreads(threads >= 0 ? threads : dev.type == TorchSharp.DeviceType.CPU ? 1 : 0);
+        var dev = TorchRuntime.ResolveDevice(p.GetValue(Device));
+        TorchRuntime.SetThreads(p.GetValue(Threads) ?? (dev.type == TorchSharp.DeviceType.CPU ? 1 : 0));
+        int evalBatches = p.GetValue(EvalBatches);
         var output = new PretrainOutput(outDir);
 
         TokenizerTrainer trainer;
         long untilStep;
-        if (resume)
+        if (p.GetValue(Resume))
         {
             string? latest = TokenizerCheckpoint.Latest(output.Checkpoints);
             if (latest is null)
@@ -61,52 +76,54 @@ internal static class PretrainCommand
             var saved = TokenizerCheckpoint.ReadProfile(latest);
             if (profileName is not null && !string.Equals(profileName, saved.Name, StringComparison.OrdinalIgnoreCase))
                 throw new CliException($"--resume: '{outDir}' holds a '{saved.Name}' run, not '{profileName}'.");
-            if (batch != 0 || lr != 0 || seed >= 0 || filters != 0 || minGroupChannels != 0 || reseedEvery >= 0 || codebookInit is not null
-                || multipliers is not null || embeddingDim != 0 || codebookSize != 0 || entropyLoss >= 0 || discStart != int.MinValue || adversarialWeight >= 0
-                || beta1 >= 0 || evalEvery != 0 || keep != 0)
-                throw new CliException("--resume continues the saved settings; --batch, --lr, --seed, --filters, --min-group-channels, --reseed-every, --codebook-init, --multipliers, --embedding-dim, --codebook-size, --entropy-loss, --disc-start, --adversarial-weight, --beta1, --eval-every and --keep-checkpoints cannot change them.");
+            var given = Overrides.Where(o => p.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+            if (given.Count > 0)
+                throw new CliException($"--resume continues the saved settings; {Opt.Alternatives(given).Replace(" or ", " and ", StringComparison.Ordinal)} cannot change them.");
             trainer = TokenizerCheckpoint.Load(latest, dev);
-            untilStep = steps > 0 ? steps : saved.Training.Steps;
+            untilStep = steps ?? saved.Training.Steps;
             Console.WriteLine($"resuming {saved.Name} from {latest} (step {trainer.Step})");
         }
         else
         {
             if (TokenizerCheckpoint.Latest(output.Checkpoints) is not null)
             {
-                if (!force)
+                if (!p.GetValue(Force))
                     throw new CliException($"'{outDir}' already has checkpoints: pass --resume to continue, --force to replace the run, or choose another --out.");
                 Directory.Delete(outDir, recursive: true);
                 output = new PretrainOutput(outDir);
             }
-            var profile = TokenizerProfile.Get(profileName ?? throw new CliException("missing required option --profile (tiny, cpu, gpu, magvit-b, magvit-l)"));
+            var profile = TokenizerProfile.Get(profileName ?? throw new CliException(
+                $"missing required option --profile ({string.Join(", ", TokenizerProfile.All.Select(x => x.Name))}) for a new run"));
             var t = profile.Training;
             var vq = profile.Vqvae;
+            int[]? multipliers = p.GetValue(Multipliers);
+            string? codebookInit = p.GetValue(CodebookInit);
             profile = profile with
             {
                 Vqvae = vq with
                 {
-                    Filters = filters > 0 ? filters : vq.Filters,
-                    MinGroupChannels = minGroupChannels > 0 ? minGroupChannels : vq.MinGroupChannels,
+                    Filters = p.GetValue(Filters) ?? vq.Filters,
+                    MinGroupChannels = p.GetValue(MinGroupChannels) ?? vq.MinGroupChannels,
                     ChannelMultipliers = multipliers ?? vq.ChannelMultipliers,
                     // Fewer levels need fewer temporal flags: keep the profile's leading ones.
                     TemporalDownsample = multipliers is null ? vq.TemporalDownsample : vq.TimeDown.Take(multipliers.Length - 1).ToArray(),
-                    EmbeddingDim = embeddingDim > 0 ? embeddingDim : vq.EmbeddingDim,
-                    CodebookSize = codebookSize > 0 ? codebookSize : vq.CodebookSize,
-                    EntropyLossRatio = entropyLoss >= 0 ? entropyLoss : vq.EntropyLossRatio,
+                    EmbeddingDim = p.GetValue(EmbeddingDim) ?? vq.EmbeddingDim,
+                    CodebookSize = p.GetValue(CodebookSize) ?? vq.CodebookSize,
+                    EntropyLossRatio = p.GetValue(EntropyLoss) ?? vq.EntropyLossRatio,
                 },
                 Training = t with
                 {
-                    Steps = steps > 0 ? steps : t.Steps,
-                    BatchSize = batch > 0 ? batch : t.BatchSize,
-                    LearningRate = lr > 0 ? lr : t.LearningRate,
-                    Seed = seed >= 0 ? seed : t.Seed,
-                    ReseedDeadCodesEvery = reseedEvery >= 0 ? reseedEvery : t.ReseedDeadCodesEvery,
+                    Steps = steps ?? t.Steps,
+                    BatchSize = p.GetValue(Batch) ?? t.BatchSize,
+                    LearningRate = p.GetValue(Lr) ?? t.LearningRate,
+                    Seed = p.GetValue(Seed) ?? t.Seed,
+                    ReseedDeadCodesEvery = p.GetValue(ReseedEvery) ?? t.ReseedDeadCodesEvery,
                     CodebookInitFromData = codebookInit is null ? t.CodebookInitFromData : codebookInit == "data",
-                    DiscriminatorStartStep = discStart != int.MinValue ? discStart : t.DiscriminatorStartStep,
-                    AdversarialWeight = adversarialWeight >= 0 ? adversarialWeight : t.AdversarialWeight,
-                    Beta1 = beta1 >= 0 ? beta1 : t.Beta1,
-                    EvalEvery = evalEvery > 0 ? evalEvery : t.EvalEvery,
-                    KeepCheckpoints = keep > 0 ? keep : t.KeepCheckpoints,
+                    DiscriminatorStartStep = p.GetValue(DiscStart) ?? t.DiscriminatorStartStep,
+                    AdversarialWeight = p.GetValue(AdversarialWeight) ?? t.AdversarialWeight,
+                    Beta1 = p.GetValue(Beta1) ?? t.Beta1,
+                    EvalEvery = p.GetValue(EvalEvery) ?? t.EvalEvery,
+                    KeepCheckpoints = p.GetValue(Keep) ?? t.KeepCheckpoints,
                 },
             };
             trainer = new TokenizerTrainer(profile, dev);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using MagvitSeg.Evaluation;
 using MagvitSeg.Runtime;
@@ -8,17 +9,23 @@ namespace MagvitSeg.Cli.Commands;
 /// <summary><c>magvitseg reconstruct</c>: held-out reconstructions and metrics of a checkpoint's EMA tokenizer.</summary>
 internal static class ReconstructCommand
 {
-    public static int Run(Args args)
+    public static void Define(Command command)
     {
-        string checkpoint = args.Require("checkpoint");
-        string outDir = args.Require("out");
+        var checkpoint = Opt.Required("--checkpoint", "a pretrain checkpoint (.ckpt); its EMA tokenizer is used", "C");
+        var outDir = Opt.Required("--out", "where recon.png and metrics.json go", "DIR");
         // The same held-out MovingShapes clips as pretrain's periodic evaluation (seed 0 runs), unless told otherwise.
-        string data = args.Get("data", "moving-shapes");
-        int batches = args.GetInt("batches", 2);
-        int batch = args.GetInt("batch", 2);
-        long seed = args.GetInt("seed", (int)TokenizerRun.HeldOutSeedOffset);
-        string device = args.Get("device", "auto");
-        args.EnsureAllUsed();
+        var data = Common.Data("held-out clips: moving-shapes, videos:DIR, frames:DIR, mixed, mixed:DIR or procedural");
+        var batches = Opt.Int("--batches", "held-out batches", Bound.AtLeast(1), 2);
+        var batch = Opt.Int("--batch", "clips per batch", Bound.AtLeast(1), 2);
+        var seed = Opt.Int("--seed", "the held-out clips' seed (default: pretrain's held-out seed)", Bound.AtLeast(0));
+        var device = Common.Device("auto");
+        command.AddAll(checkpoint, outDir, data, batches, batch, seed, device);
+        command.SetAction(p => Run(p.GetRequiredValue(checkpoint), p.GetRequiredValue(outDir), p.GetValue(data)!, p.GetValue(batches), p.GetValue(batch),
+                                   p.GetValue(seed) ?? TokenizerRun.HeldOutSeedOffset, p.GetValue(device)!));
+    }
+
+    private static int Run(string checkpoint, string outDir, string data, int batches, int batch, long seed, string device)
+    {
         var source = ClipSources.Open(data);
         var dev = TorchRuntime.ResolveDevice(device);
         using var model = TokenizerCheckpoint.LoadEmaModel(checkpoint, dev);

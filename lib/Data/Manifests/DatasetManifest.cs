@@ -59,8 +59,8 @@ public sealed record DatasetManifest
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    /// <summary>The folder holding the manifests: <c>data-manifests/</c> at the repository root.</summary>
-    public static string Directory => Path.Combine(RepoPaths.RepoRoot(), "data-manifests");
+    /// <summary>The folder holding the manifests: <c>data-manifests/</c> at the repository root (see <see cref="RepoPaths.DataManifests"/>).</summary>
+    public static string Directory => RepoPaths.DataManifests();
 
     /// <summary>Names of all manifests shipped with the repository.</summary>
     public static IReadOnlyList<string> Available() =>
