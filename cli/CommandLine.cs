@@ -118,23 +118,28 @@ internal static class CommandLine
         // A directive ([suggest], [diagram]) reads the whole tree; a verb needs only its own options.
         var root = Build(argv.Any(a => a.StartsWith('[')) ? null : argv);
         var parse = root.Parse(argv);
-        string name = VerbName(parse);
-        if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
+        if (parse.GetResult(Repo) is { } given && !given.Errors.Any() && parse.GetValue(Repo) is { } repo)
         {
-            foreach (var error in parse.Errors) Console.Error.WriteLine($"{name}: {error.Message}");
+            // The checkout named by --repo holds the lists the options check against (data-manifests/): parse again with it.
+            Environment.SetEnvironmentVariable(RepoPaths.RepoEnv, Path.GetFullPath(repo));
+            parse = root.Parse(argv);
+        }
+        string name = VerbName(parse);
+        // Help clears the parse errors, but an unknown word is still a usage error ("magvitseg nosuch --help").
+        var errors = parse.Action is ParseErrorAction ? parse.Errors.Select(e => e.Message).ToList()
+            : parse.UnmatchedTokens.Select(t => $"Unrecognized command or argument '{t}'.").ToList();
+        if (errors.Count > 0)
+        {
+            foreach (string error in errors) Console.Error.WriteLine($"{name}: {error}");
             if (parse.CommandResult.Command is RootCommand) Console.Error.WriteLine("Run 'magvitseg --help' for the verbs.");
             return UsageError;
         }
         var command = parse.CommandResult.Command;
         bool verb = command.Subcommands.Count == 0 && parse.Action is { } action && ReferenceEquals(action, command.Action);
-        if (verb)
+        if (verb && TorchBackend.MissingLibtorch() is { } missing)
         {
-            if (parse.GetValue(Repo) is { } repo) Environment.SetEnvironmentVariable(RepoPaths.RepoEnv, Path.GetFullPath(repo));
-            if (TorchBackend.MissingLibtorch() is { } missing)
-            {
-                Console.Error.WriteLine($"{name}: {missing}");
-                return DataError;
-            }
+            Console.Error.WriteLine($"{name}: {missing}");
+            return DataError;
         }
         return Invoke(parse, name, argv);
     }

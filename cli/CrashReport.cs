@@ -11,7 +11,7 @@ namespace MagvitSeg.Cli;
 /// </summary>
 internal static class CrashReport
 {
-    public static int Report(Exception e, string verb, IReadOnlyList<string> argv)
+    public static int Report(Exception e, string verb, IReadOnlyList<string> argv, TextWriter? error = null)
     {
         string where;
         try
@@ -30,7 +30,7 @@ internal static class CrashReport
         {
             where = $"(could not write the trace: {writeError.Message})";
         }
-        Console.Error.WriteLine($"{verb}: internal error: {e.GetType().Name}: {FirstLine(e.Message)} (full trace: {where}; please report it)");
+        (error ?? Console.Error).WriteLine($"{verb}: internal error: {e.GetType().Name}: {FirstLine(e.Message)} (full trace: {where}; please report it)");
         return CommandLine.InternalError;
     }
 

@@ -90,6 +90,10 @@ internal static class Opt
             },
         };
 
+    /// <summary>A list option's value; null when not given (System.CommandLine's own default is an empty array, which would mean "none").</summary>
+    public static T[]? GetList<T>(this ParseResult p, Option<T[]?> option) where T : struct =>
+        p.GetResult(option) is { Implicit: false } ? p.GetValue(option) : null;
+
     /// <summary>A bare switch (<c>--json</c>; <c>--json false</c> also reads).</summary>
     public static Option<bool> Flag(string name, string description) => new(name) { Description = description };
 

@@ -57,6 +57,9 @@ internal static class PretrainCommand
     private static int Run(ParseResult p)
     {
         string? profileName = p.GetValue(Profile);
+        bool resume = p.GetValue(Resume);
+        if (!resume && profileName is null)
+            throw new CliException($"missing required option --profile ({string.Join(", ", TokenizerProfile.All.Select(x => x.Name))}) for a new run");
         string outDir = p.GetValue(Out) ?? RepoPaths.Results(profileName ?? "tiny", "tokenizer");
         int? steps = p.GetValue(Steps);
         string data = p.GetValue(Data)!;
@@ -68,7 +71,7 @@ internal static class PretrainCommand
 
         TokenizerTrainer trainer;
         long untilStep;
-        if (p.GetValue(Resume))
+        if (resume)
         {
             string? latest = TokenizerCheckpoint.Latest(output.Checkpoints);
             if (latest is null)
@@ -92,11 +95,10 @@ internal static class PretrainCommand
                 Directory.Delete(outDir, recursive: true);
                 output = new PretrainOutput(outDir);
             }
-            var profile = TokenizerProfile.Get(profileName ?? throw new CliException(
-                $"missing required option --profile ({string.Join(", ", TokenizerProfile.All.Select(x => x.Name))}) for a new run"));
+            var profile = TokenizerProfile.Get(profileName!);
             var t = profile.Training;
             var vq = profile.Vqvae;
-            int[]? multipliers = p.GetValue(Multipliers);
+            int[]? multipliers = p.GetList(Multipliers);
             string? codebookInit = p.GetValue(CodebookInit);
             profile = profile with
             {

@@ -18,7 +18,7 @@ internal static class StudyCommand
         var common = new StudyOptions();
         command.AddAll(variants, seeds);
         common.AddTo(command);
-        command.SetAction(p => Study(common.Open(p), p.GetValue(variants), p.GetValue(seeds)));
+        command.SetAction(p => Study(common.Open(p), p.GetValue(variants), p.GetList(seeds)));
     }
 
     private static int Study(StudyRunner opened, string? variants, int[]? seeds)

@@ -96,11 +96,14 @@ public sealed record DatasetManifest
 
     /// <summary>The dataset root: <paramref name="root"/> if given, else the default root resolved against the repository root.</summary>
     /// <exception cref="ArgumentException">No root given and the manifest has no default.</exception>
+    /// <exception cref="DirectoryNotFoundException">The default root lies beside a checkout and there is none.</exception>
     public string ResolveRoot(string? root)
     {
         if (!string.IsNullOrWhiteSpace(root)) return Path.GetFullPath(root);
         if (DefaultRoot is null)
             throw new ArgumentException($"Dataset '{Name}' has no default location: pass --root DIR (the folder holding the unpacked dataset).");
-        return Path.GetFullPath(Path.Combine(RepoPaths.RepoRoot(), DefaultRoot));
+        string repo = RepoPaths.TryRepoRoot() ?? throw new DirectoryNotFoundException(
+            $"Dataset '{Name}' lives at {DefaultRoot} beside a MagvitSeg checkout, and none was found: pass --root DIR, or name the checkout with --repo DIR or ${RepoPaths.RepoEnv}.");
+        return Path.GetFullPath(Path.Combine(repo, DefaultRoot));
     }
 }

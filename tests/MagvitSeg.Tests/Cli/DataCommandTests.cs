@@ -18,7 +18,8 @@ public class DataCommandTests
         File.WriteAllBytes(tmp.File("teddy.mp4"), new byte[100]);
         var bad = CliRunner.Run("data", "verify", "sample-videos", "--root", tmp.Path);
         Assert.Equal(1, bad.Code);
-        Assert.Contains("teddy.mp4", bad.Out);
+        Assert.Contains("teddy.mp4", bad.Err);                                // problems go to stderr with the summary
+        Assert.Contains("problem(s)", bad.Err);
         Assert.Equal(2, CliRunner.Run("data", "verify").Code);                 // no name: usage error
     }
 
