@@ -126,8 +126,12 @@ internal static class CommandLine
         }
         string name = VerbName(parse);
         // Help clears the parse errors, but an unknown word is still a usage error ("magvitseg nosuch --help").
-        var errors = parse.Action is ParseErrorAction ? parse.Errors.Select(e => e.Message).ToList()
-            : parse.UnmatchedTokens.Select(t => $"Unrecognized command or argument '{t}'.").ToList();
+        var errors = parse.Action switch
+        {
+            ParseErrorAction => parse.Errors.Select(e => e.Message).ToList(),
+            System.CommandLine.Help.HelpAction => parse.UnmatchedTokens.Select(t => $"Unrecognized command or argument '{t}'.").ToList(),
+            _ => new List<string>(), // e.g. [suggest]: the line to complete is an unmatched token by design
+        };
         if (errors.Count > 0)
         {
             foreach (string error in errors) Console.Error.WriteLine($"{name}: {error}");

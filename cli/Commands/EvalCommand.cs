@@ -28,7 +28,7 @@ internal static class EvalCommand
         {
             "segm" => IouType.Segm,
             "bbox" => IouType.Bbox,
-            _ => throw new CliException($"--iou-type must be segm or bbox, got '{type}'"), // the option accepts only these
+            _ => throw new CliException($"--iou-type must be segm or bbox, got '{type}'"),
         };
         var gt = CocoJson.ReadInstances(gtPath);
         var dt = CocoJson.ReadResults(dtPath, gt);

@@ -104,6 +104,10 @@ public class CliBadInputTests
         Add("bench --help", 0, "magvitseg bench [command] [options]", "bench", "--help");
         Add("--help", 0, "Exit codes: 0 ok, 1 bad data, 2 usage", "--help");
         Add("--version", 0, "+", "--version");
+        // Tab completion (System.CommandLine's [suggest] directive, which the README's bash line calls).
+        Add("complete a verb", 0, "study", "[suggest:12]", "magvitseg st");
+        Add("complete a profile", 0, "tiny", "[suggest:26]", "magvitseg study --profile ");
+        Add("complete a dataset", 0, "coco-tiny", "[suggest:24]", "magvitseg data verify co");
         return t;
     }
 
