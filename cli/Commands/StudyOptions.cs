@@ -48,8 +48,16 @@ internal sealed class StudyOptions
         return o;
     }
 
-    /// <summary><c>--seed K</c>: the head's seed for the one-stage verbs.</summary>
-    public static Option<int> Seed() => Opt.Int("--seed", "the head's seed", Bound.AtLeast(0), 0);
+    /// <summary>A one-stage verb of one head (train-head, predict): --variant, --seed and the common options; <paramref name="run"/> gets the opened runner.</summary>
+    public static void DefineOneStage(Command command, Func<StudyRunner, StudyVariant, int, int> run)
+    {
+        var variant = Variant();
+        var seed = Opt.Int("--seed", "the head's seed", Bound.AtLeast(0), 0);
+        var common = new StudyOptions();
+        command.AddAll(variant, seed);
+        common.AddTo(command);
+        command.SetAction(p => run(common.Open(p), StudyVariant.Parse(new[] { p.GetRequiredValue(variant) })[0], p.GetValue(seed)));
+    }
 
     /// <summary>Unknown variants are usage errors, with the library's message listing the known ones.</summary>
     private static void CheckVariants(Option o)

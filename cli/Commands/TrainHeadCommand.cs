@@ -6,15 +6,7 @@ namespace MagvitSeg.Cli.Commands;
 /// <summary><c>magvitseg train-head --variant ID --seed K</c>: trains one head in the study folder.</summary>
 internal static class TrainHeadCommand
 {
-    public static void Define(Command command)
-    {
-        var variant = StudyOptions.Variant();
-        var seed = StudyOptions.Seed();
-        var common = new StudyOptions();
-        command.AddAll(variant, seed);
-        common.AddTo(command);
-        command.SetAction(p => TrainHead(common.Open(p), StudyVariant.Parse(new[] { p.GetRequiredValue(variant) })[0], p.GetValue(seed)));
-    }
+    public static void Define(Command command) => StudyOptions.DefineOneStage(command, TrainHead);
 
     private static int TrainHead(StudyRunner opened, StudyVariant variant, int seed)
     {
