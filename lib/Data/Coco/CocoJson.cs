@@ -1,12 +1,11 @@
-using System.Text;
 using System.Text.Json;
 
 namespace MagvitSeg.Data.Coco;
 
 /// <summary>
 /// Reads COCO instances files and results files with a streaming <see cref="Utf8JsonReader"/> into typed records
-/// (the full instances_train2017.json is ~450 MB), validating as it goes: every error names the file, the record and
-/// the problem.
+/// (the full instances_train2017.json is ~450 MB), validating as it goes: every error is one line naming the file,
+/// the record, the field and what was expected (<see cref="CocoJsonCursor"/>).
 /// </summary>
 public static class CocoJson
 {
@@ -23,22 +22,18 @@ public static class CocoJson
         var images = new List<CocoImage>();
         var anns = new List<CocoAnnotation>();
         var cats = new List<CocoCategory>();
-        var r = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
-        try
+        var c = new CocoJsonCursor(json, source);
+        c.Next();
+        if (c.Token != JsonTokenType.StartObject)
+            throw c.Error("the top level is not a JSON object {\"images\": [...], \"annotations\": [...], \"categories\": [...]}; is this a results file (a list)?");
+        while (true)
         {
-            Read(ref r, source);
-            if (r.TokenType != JsonTokenType.StartObject) throw Bad(source, "the top level is not a JSON object; is this a results file (a list)?");
-            while (Read(ref r, source) && r.TokenType == JsonTokenType.PropertyName)
-            {
-                if (r.ValueTextEquals("images"u8)) ReadArray(ref r, source, "images", (ref Utf8JsonReader rr, int i) => images.Add(ReadImage(ref rr, source, i)));
-                else if (r.ValueTextEquals("annotations"u8)) ReadArray(ref r, source, "annotations", (ref Utf8JsonReader rr, int i) => anns.Add(ReadAnnotation(ref rr, source, i, result: false)));
-                else if (r.ValueTextEquals("categories"u8)) ReadArray(ref r, source, "categories", (ref Utf8JsonReader rr, int i) => cats.Add(ReadCategory(ref rr, source, i)));
-                else { Read(ref r, source); r.Skip(); }
-            }
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{source}: not valid JSON ({e.Message}).", e);
+            c.Next();
+            if (c.Token != JsonTokenType.PropertyName) break;
+            if (c.Is("images"u8)) { c.EnterList("images"); for (int i = 0; NextItem(ref c); i++) images.Add(CocoJsonRecords.Image(ref c, i)); }
+            else if (c.Is("annotations"u8)) { c.EnterList("annotations"); for (int i = 0; NextItem(ref c); i++) anns.Add(CocoJsonRecords.Annotation(ref c, "annotations", i)); }
+            else if (c.Is("categories"u8)) { c.EnterList("categories"); for (int i = 0; NextItem(ref c); i++) cats.Add(CocoJsonRecords.Category(ref c, i)); }
+            else c.SkipValue();
         }
         return new CocoDataset(source, images, anns, cats);
     }
@@ -58,23 +53,39 @@ public static class CocoJson
     /// <summary>Parses results JSON bytes (see <see cref="ReadResults"/>).</summary>
     public static List<CocoAnnotation> ParseResults(ReadOnlySpan<byte> json, string source, CocoDataset gt)
     {
-        var dets = new List<CocoAnnotation>();
-        var r = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
-        try
-        {
-            Read(ref r, source);
-            if (r.TokenType != JsonTokenType.StartArray)
-                throw Bad(source, "a results file must be a JSON list of detections; this looks like an instances file (an object).");
-            int i = 0;
-            while (Read(ref r, source) && r.TokenType != JsonTokenType.EndArray)
-                dets.Add(ReadAnnotation(ref r, source, i++, result: true));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{source}: not valid JSON ({e.Message}).", e);
-        }
+        var dets = ParseResultRecords(json, source);
         CompleteResults(dets, source, gt);
         return dets;
+    }
+
+    /// <summary>
+    /// Reads a results file's records without the ground truth (no loadRes completion yet): lets a caller parse it
+    /// while the ground truth loads, then call <see cref="CompleteResults"/>.
+    /// </summary>
+    public static List<CocoAnnotation> ReadResultRecords(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"COCO results file '{path}' does not exist.", path);
+        return ParseResultRecords(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Parses results JSON bytes into records (see <see cref="ReadResultRecords"/>).</summary>
+    public static List<CocoAnnotation> ParseResultRecords(ReadOnlySpan<byte> json, string source)
+    {
+        var dets = new List<CocoAnnotation>();
+        var c = new CocoJsonCursor(json, source);
+        c.Next();
+        if (c.Token != JsonTokenType.StartArray)
+            throw c.Error("a results file must be a JSON list of detections [{\"image_id\", \"category_id\", \"score\", \"bbox\" or \"segmentation\"}, ...], " +
+                          (c.Token == JsonTokenType.StartObject ? "but the top level is an object (an instances file?)." : "but the top level is not a list."));
+        for (int i = 0; NextItem(ref c); i++) dets.Add(CocoJsonRecords.Annotation(ref c, "results", i));
+        return dets;
+    }
+
+    // Moves to the next list item; false at the list's end.
+    private static bool NextItem(ref CocoJsonCursor c)
+    {
+        c.Next();
+        return c.Token != JsonTokenType.EndArray;
     }
 
     /// <summary>Validates detections against the ground truth and fills id/area/bbox/segmentation like loadRes.</summary>
@@ -91,6 +102,8 @@ public static class CocoJson
                 throw Bad(source, $"results[{i}] has image_id {d.ImageId}, which is not in the ground truth '{gt.Source}'. Results must refer to its images.");
             if (!gt.CategoryById.ContainsKey(d.CategoryId))
                 throw Bad(source, $"results[{i}] has category_id {d.CategoryId}, which is not a category of '{gt.Source}'.");
+            if (d.Segmentation is { Kind: SegmentationKind.CompressedRle or SegmentationKind.UncompressedRle } mask && (mask.H != img.Height || mask.W != img.Width))
+                throw Bad(source, $"results[{i}]: 'segmentation.size' is [{mask.H}, {mask.W}], but image {img.Id} is {img.Height} high and {img.Width} wide; expected [{img.Height}, {img.Width}].");
             d.Id = i + 1;
             if (boxBranch)
             {
@@ -148,180 +161,58 @@ public static class CocoJson
         });
     }
 
-    private delegate void ItemReader(ref Utf8JsonReader r, int index);
-
-    private static void ReadArray(ref Utf8JsonReader r, string source, string name, ItemReader item)
+    /// <summary>Writes a dataset as a COCO instances file (atomically): images, annotations (polygons or RLE), categories.</summary>
+    public static void WriteInstances(string path, CocoDataset ds)
     {
-        Read(ref r, source);
-        if (r.TokenType != JsonTokenType.StartArray) throw Bad(source, $"'{name}' is not a list.");
-        int i = 0;
-        while (Read(ref r, source) && r.TokenType != JsonTokenType.EndArray) item(ref r, i++);
-    }
-
-    private static CocoImage ReadImage(ref Utf8JsonReader r, string source, int index)
-    {
-        Expect(ref r, JsonTokenType.StartObject, source, $"images[{index}]");
-        long? id = null; int? w = null, h = null; string file = "";
-        while (Read(ref r, source) && r.TokenType == JsonTokenType.PropertyName)
+        MagvitSeg.Runtime.AtomicFile.Write(path, s =>
         {
-            if (r.ValueTextEquals("id"u8)) { Read(ref r, source); id = r.GetInt64(); }
-            else if (r.ValueTextEquals("width"u8)) { Read(ref r, source); w = ReadInt(ref r); }
-            else if (r.ValueTextEquals("height"u8)) { Read(ref r, source); h = ReadInt(ref r); }
-            else if (r.ValueTextEquals("file_name"u8)) { Read(ref r, source); file = r.GetString() ?? ""; }
-            else { Read(ref r, source); r.Skip(); }
-        }
-        string where = $"images[{index}]" + (id is null ? "" : $" (id {id})");
-        if (id is null) throw Bad(source, $"{where} has no 'id'.");
-        if (w is null || h is null) throw Bad(source, $"{where} needs 'width' and 'height'.");
-        if (w < 0 || h < 0) throw Bad(source, $"{where} has a negative size {w}x{h}.");
-        return new CocoImage(id.Value, w.Value, h.Value, file);
-    }
-
-    private static CocoCategory ReadCategory(ref Utf8JsonReader r, string source, int index)
-    {
-        Expect(ref r, JsonTokenType.StartObject, source, $"categories[{index}]");
-        long? id = null; string name = "", super = "";
-        while (Read(ref r, source) && r.TokenType == JsonTokenType.PropertyName)
-        {
-            if (r.ValueTextEquals("id"u8)) { Read(ref r, source); id = r.GetInt64(); }
-            else if (r.ValueTextEquals("name"u8)) { Read(ref r, source); name = r.GetString() ?? ""; }
-            else if (r.ValueTextEquals("supercategory"u8)) { Read(ref r, source); super = r.GetString() ?? ""; }
-            else { Read(ref r, source); r.Skip(); }
-        }
-        if (id is null) throw Bad(source, $"categories[{index}] has no 'id'.");
-        return new CocoCategory(id.Value, name.Length > 0 ? name : id.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), super);
-    }
-
-    private static CocoAnnotation ReadAnnotation(ref Utf8JsonReader r, string source, int index, bool result)
-    {
-        string list = result ? "results" : "annotations";
-        Expect(ref r, JsonTokenType.StartObject, source, $"{list}[{index}]");
-        long? id = null, imageId = null, catId = null;
-        double? area = null, score = null;
-        bool crowd = false;
-        double[]? bbox = null;
-        CocoSegmentation? seg = null;
-        while (Read(ref r, source) && r.TokenType == JsonTokenType.PropertyName)
-        {
-            if (r.ValueTextEquals("id"u8)) { Read(ref r, source); id = r.GetInt64(); }
-            else if (r.ValueTextEquals("image_id"u8)) { Read(ref r, source); imageId = r.GetInt64(); }
-            else if (r.ValueTextEquals("category_id"u8)) { Read(ref r, source); catId = r.GetInt64(); }
-            else if (r.ValueTextEquals("area"u8)) { Read(ref r, source); area = ReadDouble(ref r); }
-            else if (r.ValueTextEquals("score"u8)) { Read(ref r, source); score = ReadDouble(ref r); }
-            else if (r.ValueTextEquals("iscrowd"u8)) { Read(ref r, source); crowd = r.TokenType == JsonTokenType.True || (r.TokenType == JsonTokenType.Number && r.GetDouble() != 0); }
-            else if (r.ValueTextEquals("bbox"u8)) { Read(ref r, source); bbox = ReadNumbers(ref r, source, $"{list}[{index}].bbox"); }
-            else if (r.ValueTextEquals("segmentation"u8)) { Read(ref r, source); seg = ReadSegmentation(ref r, source, $"{list}[{index}]" + (id is null ? "" : $" (id {id})")); }
-            else { Read(ref r, source); r.Skip(); }
-        }
-        string where = $"{list}[{index}]" + (id is null ? "" : $" (id {id})");
-        if (!result && id is null) throw Bad(source, $"{where} has no 'id'.");
-        if (imageId is null) throw Bad(source, $"{where} has no 'image_id'.");
-        if (catId is null) throw Bad(source, $"{where} has no 'category_id'.");
-        if (!result && area is null) throw Bad(source, $"{where} has no 'area' (COCO's area ranges use it).");
-        if (result && score is null) throw Bad(source, $"{where} has no 'score'.");
-        if (score is { } s && !double.IsFinite(s)) throw Bad(source, $"{where} has a non-finite score ({s}); scores must be numbers.");
-        if (bbox is not null && bbox.Length != 0 && bbox.Length != 4) throw Bad(source, $"{where}.bbox has {bbox.Length} numbers, expected 4 [x, y, w, h].");
-        if (bbox is { Length: 4 } && (bbox[2] < 0 || bbox[3] < 0)) throw Bad(source, $"{where}.bbox has a negative width or height.");
-        return new CocoAnnotation
-        {
-            Id = id ?? 0, ImageId = imageId.Value, CategoryId = catId.Value, Area = area ?? 0, Score = score ?? 0,
-            IsCrowd = crowd, Bbox = bbox is { Length: 0 } ? null : bbox, Segmentation = seg, Index = index,
-        };
-    }
-
-    private static CocoSegmentation ReadSegmentation(ref Utf8JsonReader r, string source, string where)
-    {
-        if (r.TokenType == JsonTokenType.StartArray)
-        {
-            var polys = new List<double[]>();
-            int p = 0;
-            while (Read(ref r, source) && r.TokenType != JsonTokenType.EndArray)
+            using var w = new Utf8JsonWriter(s);
+            w.WriteStartObject();
+            w.WriteStartArray("images");
+            foreach (var im in ds.Images)
             {
-                var poly = ReadNumbers(ref r, source, $"{where}.segmentation[{p}]");
-                if (poly.Length < 6) throw Bad(source, $"{where}: polygon {p} has {poly.Length / 2} point(s); a polygon needs at least 3 (6 numbers).");
-                if (poly.Length % 2 != 0) throw Bad(source, $"{where}: polygon {p} has an odd number of coordinates ({poly.Length}).");
-                polys.Add(poly);
-                p++;
+                w.WriteStartObject();
+                w.WriteNumber("id", im.Id); w.WriteNumber("width", im.Width); w.WriteNumber("height", im.Height); w.WriteString("file_name", im.FileName);
+                w.WriteEndObject();
             }
-            return new CocoSegmentation { Kind = SegmentationKind.Polygons, Polygons = polys.ToArray() };
-        }
-        if (r.TokenType != JsonTokenType.StartObject) throw Bad(source, $"{where}: 'segmentation' must be a list of polygons or an RLE object.");
-        int[]? size = null; uint[]? counts = null; string? countsString = null;
-        while (Read(ref r, source) && r.TokenType == JsonTokenType.PropertyName)
-        {
-            if (r.ValueTextEquals("size"u8))
+            w.WriteEndArray();
+            w.WriteStartArray("annotations");
+            foreach (var a in ds.Annotations)
             {
-                Read(ref r, source);
-                var s = ReadNumbers(ref r, source, $"{where}.segmentation.size");
-                if (s.Length != 2) throw Bad(source, $"{where}: segmentation.size must be [height, width].");
-                size = new[] { (int)s[0], (int)s[1] };
+                w.WriteStartObject();
+                w.WriteNumber("id", a.Id); w.WriteNumber("image_id", a.ImageId); w.WriteNumber("category_id", a.CategoryId);
+                w.WriteNumber("area", a.Area); w.WriteNumber("iscrowd", a.IsCrowd ? 1 : 0);
+                if (a.Segmentation is { } seg) WriteSegmentation(w, seg);
+                if (a.Bbox is { } bb) { w.WriteStartArray("bbox"); foreach (var v in bb) w.WriteNumberValue(v); w.WriteEndArray(); }
+                w.WriteEndObject();
             }
-            else if (r.ValueTextEquals("counts"u8))
+            w.WriteEndArray();
+            w.WriteStartArray("categories");
+            foreach (var c in ds.Categories)
             {
-                Read(ref r, source);
-                if (r.TokenType == JsonTokenType.String) countsString = r.GetString();
-                else if (r.TokenType == JsonTokenType.StartArray)
-                {
-                    var list = new List<uint>();
-                    while (Read(ref r, source) && r.TokenType != JsonTokenType.EndArray)
-                    {
-                        if (r.TokenType != JsonTokenType.Number || !r.TryGetInt64(out long c) || c < 0 || c > uint.MaxValue)
-                            throw Bad(source, $"{where}: RLE counts must be non-negative integers.");
-                        list.Add((uint)c);
-                    }
-                    counts = list.ToArray();
-                }
-                else throw Bad(source, $"{where}: RLE counts must be a string or a list of integers.");
+                w.WriteStartObject();
+                w.WriteNumber("id", c.Id); w.WriteString("name", c.Name); w.WriteString("supercategory", c.Supercategory);
+                w.WriteEndObject();
             }
-            else { Read(ref r, source); r.Skip(); }
-        }
-        if (size is null) throw Bad(source, $"{where}: RLE segmentation has no 'size' [height, width].");
-        if (size[0] < 0 || size[1] < 0) throw Bad(source, $"{where}: RLE size {size[0]}x{size[1]} is negative.");
-        long total = (long)size[0] * size[1];
-        if (counts is not null)
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+    }
+
+    private static void WriteSegmentation(Utf8JsonWriter w, CocoSegmentation seg)
+    {
+        if (seg.Kind == SegmentationKind.Polygons)
         {
-            long sum = 0; foreach (uint c in counts) sum += c;
-            if (sum != total) throw Bad(source, $"{where}: RLE counts sum to {sum}, but size {size[0]}x{size[1]} needs {total}.");
-            return new CocoSegmentation { Kind = SegmentationKind.UncompressedRle, Counts = counts, H = size[0], W = size[1] };
+            w.WriteStartArray("segmentation");
+            foreach (var poly in seg.Polygons!) { w.WriteStartArray(); foreach (var v in poly) w.WriteNumberValue(v); w.WriteEndArray(); }
+            w.WriteEndArray();
+            return;
         }
-        if (countsString is null) throw Bad(source, $"{where}: RLE segmentation has no 'counts'.");
-        Rle rle;
-        try { rle = Rle.FromCompressedString(countsString, size[0], size[1]); }
-        catch (FormatException e) { throw Bad(source, $"{where}: {e.Message}."); }
-        if (rle.Total() != total) throw Bad(source, $"{where}: RLE counts sum to {rle.Total()}, but size {size[0]}x{size[1]} needs {total}.");
-        return new CocoSegmentation { Kind = SegmentationKind.CompressedRle, CountsString = countsString, H = size[0], W = size[1] };
-    }
-
-    private static double[] ReadNumbers(ref Utf8JsonReader r, string source, string where)
-    {
-        if (r.TokenType != JsonTokenType.StartArray) throw Bad(source, $"{where} must be a list of numbers.");
-        var v = new List<double>(16);
-        while (Read(ref r, source) && r.TokenType != JsonTokenType.EndArray)
-        {
-            if (r.TokenType != JsonTokenType.Number) throw Bad(source, $"{where} must hold only numbers.");
-            v.Add(r.GetDouble());
-        }
-        return v.ToArray();
-    }
-
-    private static int ReadInt(ref Utf8JsonReader r) => r.TryGetInt32(out int i) ? i : (int)r.GetDouble();
-
-    private static double ReadDouble(ref Utf8JsonReader r) => r.TokenType switch
-    {
-        JsonTokenType.Number => r.GetDouble(),
-        JsonTokenType.String => double.TryParse(r.GetString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double d) ? d : double.NaN,
-        _ => double.NaN,
-    };
-
-    private static void Expect(ref Utf8JsonReader r, JsonTokenType t, string source, string where)
-    {
-        if (r.TokenType != t) throw Bad(source, $"{where} is not a JSON object.");
-    }
-
-    private static bool Read(ref Utf8JsonReader r, string source)
-    {
-        if (!r.Read()) throw Bad(source, "the JSON ends early (truncated file?).");
-        return true;
+        w.WriteStartObject("segmentation");
+        w.WriteStartArray("size"); w.WriteNumberValue(seg.H); w.WriteNumberValue(seg.W); w.WriteEndArray();
+        if (seg.Kind == SegmentationKind.UncompressedRle) { w.WriteStartArray("counts"); foreach (uint c in seg.Counts!) w.WriteNumberValue(c); w.WriteEndArray(); }
+        else w.WriteString("counts", seg.CountsString);
+        w.WriteEndObject();
     }
 
     private static InvalidDataException Bad(string source, string problem) => new($"{source}: {problem}");

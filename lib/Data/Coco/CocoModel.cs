@@ -125,7 +125,13 @@ public sealed class CocoDataset
                 throw new InvalidDataException($"{source}: categories[{i}] repeats category id {categories[i].Id}.");
         ImageById = ib; CategoryById = cb;
         foreach (var a in annotations)
-            if (!ib.ContainsKey(a.ImageId))
+        {
+            if (!ib.TryGetValue(a.ImageId, out var img))
                 throw new InvalidDataException($"{source}: annotations[{a.Index}] (id {a.Id}) refers to image_id {a.ImageId}, which is not in 'images'.");
+            // pycocotools would fail later inside its IoU with a size error that names no annotation.
+            if (a.Segmentation is { Kind: SegmentationKind.CompressedRle or SegmentationKind.UncompressedRle } rle && (rle.H != img.Height || rle.W != img.Width))
+                throw new InvalidDataException($"{source}: annotations[{a.Index}] (id {a.Id}): 'segmentation.size' is [{rle.H}, {rle.W}], " +
+                                               $"but image {img.Id} is {img.Height} high and {img.Width} wide; expected [{img.Height}, {img.Width}].");
+        }
     }
 }

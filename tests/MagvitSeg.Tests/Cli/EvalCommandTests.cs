@@ -56,11 +56,15 @@ public class EvalCommandTests
     [Fact]
     public void BenchEvalTimesBothIouTypesOnASmallWorkload()
     {
-        var (code, stdout, _) = CliRunner.Run("bench", "eval", "--images", "20", "--repeats", "1", "--warmup", "0");
+        var (code, stdout, _) = CliRunner.Run("bench", "eval", "--images", "20", "--repeats", "1", "--warmup", "0", "--cold", "1");
         Assert.Equal(0, code);
         Assert.Contains("segm: evaluate+accumulate+summarize median", stdout);
         Assert.Contains("bbox: evaluate+accumulate+summarize median", stdout);
         Assert.Contains("CPU s", stdout);
+        // The workload written to files and evaluated by fresh 'magvitseg eval' processes, as a user runs it.
+        Assert.Contains("segm cold 'magvitseg eval': median", stdout);
+        Assert.Contains("bbox cold 'magvitseg eval': median", stdout);
+        Assert.Contains("Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all | maxDets=100 ] = 0.", stdout);
     }
 
     [Fact]

@@ -63,7 +63,7 @@ public class CocoJsonTests
     [Fact]
     public void NegativeSizesAndShortPolygonsAreRejected()
     {
-        Assert.Contains("negative size", GtError("""{"images":[{"id":1,"width":-4,"height":3}]}""").Message);
+        Assert.Contains("images[0] (id 1): 'width' is -4; expected a non-negative integer", GtError("""{"images":[{"id":1,"width":-4,"height":3}]}""").Message);
         var e = GtError("""{"images":[{"id":1,"width":4,"height":3}],"annotations":[{"id":3,"image_id":1,"category_id":1,"area":1,"segmentation":[[0,0,1,1]]}]}""");
         Assert.Contains("annotations[0] (id 3)", e.Message);
         Assert.Contains("at least 3", e.Message);
@@ -90,7 +90,7 @@ public class CocoJsonTests
     {
         Assert.Contains("results[0] has image_id 99", DtError("""[{"image_id":99,"category_id":7,"score":1,"bbox":[0,0,1,1]}]""").Message);
         Assert.Contains("results[1] has category_id 3", DtError("""[{"image_id":1,"category_id":7,"score":1,"bbox":[0,0,1,1]},{"image_id":1,"category_id":3,"score":1,"bbox":[0,0,1,1]}]""").Message);
-        Assert.Contains("non-finite score", DtError("""[{"image_id":1,"category_id":7,"score":"NaN","bbox":[0,0,1,1]}]""").Message);
+        Assert.Contains("results[0]: 'score' is the string \"NaN\"; expected a finite number", DtError("""[{"image_id":1,"category_id":7,"score":"NaN","bbox":[0,0,1,1]}]""").Message);
         Assert.Contains("no 'score'", DtError("""[{"image_id":1,"category_id":7,"bbox":[0,0,1,1]}]""").Message);
         Assert.Contains("results[1] has no 4-number 'bbox'", DtError("""[{"image_id":1,"category_id":7,"score":1,"bbox":[0,0,1,1]},{"image_id":1,"category_id":7,"score":1,"segmentation":{"size":[3,4],"counts":"11116"}}]""").Message);
     }
@@ -100,6 +100,52 @@ public class CocoJsonTests
     {
         var e = GtError("""{"images":[{"id":1,"width":4""");
         Assert.Contains("bad.json", e.Message);
+    }
+
+    [Fact]
+    public void AByteOrderMarkIsSkipped()
+    {
+        var bytes = new byte[] { 0xEF, 0xBB, 0xBF }.Concat(Encoding.UTF8.GetBytes(Gt)).ToArray();
+        var gt = CocoJson.ParseInstances(bytes, "gt.json");
+        Assert.Equal(5, gt.Annotations[0].Id);
+        var dets = CocoJson.ParseResults(new byte[] { 0xEF, 0xBB, 0xBF }.Concat(Encoding.UTF8.GetBytes("""[{"image_id":1,"category_id":7,"score":0.5,"bbox":[0,0,1,1]}]""")).ToArray(), "dt.json", gt);
+        Assert.Single(dets);
+    }
+
+    [Fact]
+    public void IntegralNumbersAreIdsAsInPythonButFractionsAndHugeOnesAreNot()
+    {
+        // Python's dict finds image 1 under 1.0, so pycocotools accepts it; 1.5 and 1e30 name no image.
+        var dets = CocoJson.ParseResults(Encoding.UTF8.GetBytes("""[{"image_id":1.0,"category_id":7e0,"score":0.5,"bbox":[0,0,1,1]}]"""), "dt.json", Ground());
+        Assert.Equal(1, dets[0].ImageId);
+        Assert.Equal(7, dets[0].CategoryId);
+        Assert.Equal("dt.json: results[0]: 'image_id' is 1.5; expected an integer id.", DtError("""[{"image_id":1.5,"category_id":7,"score":1}]""").Message);
+        Assert.Equal("dt.json: results[0]: 'image_id' is 1e30; expected an integer id.", DtError("""[{"image_id":1e30,"category_id":7,"score":1}]""").Message);
+        Assert.Equal("dt.json: results[0]: 'category_id' is null; expected an integer id.", DtError("""[{"image_id":1,"category_id":null,"score":1}]""").Message);
+        Assert.Equal("bad.json: annotations[0] (id 9): 'image_id' is the string \"1\"; expected an integer id.",
+            GtError("""{"images":[{"id":1,"width":4,"height":3}],"annotations":[{"id":9,"image_id":"1"}]}""").Message);
+    }
+
+    [Fact]
+    public void SyntaxErrorsGiveLineColumnAndRecord()
+    {
+        var e = DtError("[{\"image_id\":1,\"category_id\":7,\"score\":0.5,\"bbox\":[0,0,1,1]},\n {\"image_id\":1,\"score\":NaN}]");
+        Assert.StartsWith("dt.json: not valid JSON at line 2, column 24, inside results[1]:", e.Message);
+        Assert.Contains("NaN and Infinity are not JSON numbers", e.Message);
+        var t = DtError("[{\"image_id\":1,\"category_id\":7,\n\"score\":0.5");
+        Assert.Contains("results[0]", t.Message);
+        Assert.Contains("line 2", t.Message);
+        Assert.DoesNotContain("NaN", t.Message);
+    }
+
+    [Fact]
+    public void AnRleOfAnotherSizeThanItsImageIsRejected()
+    {
+        // 2x6 has the image's 12 pixels, so only the size check can catch it.
+        var e = GtError("""{"images":[{"id":1,"width":4,"height":3}],"categories":[{"id":1}],"annotations":[{"id":3,"image_id":1,"category_id":1,"area":3,"iscrowd":1,"segmentation":{"size":[2,6],"counts":[1,1,1,2,7]}}]}""");
+        Assert.Equal("bad.json: annotations[0] (id 3): 'segmentation.size' is [2, 6], but image 1 is 3 high and 4 wide; expected [3, 4].", e.Message);
+        var d = DtError("""[{"image_id":1,"category_id":7,"score":1,"segmentation":{"size":[2,6],"counts":"11116"}}]""");
+        Assert.Equal("dt.json: results[0]: 'segmentation.size' is [2, 6], but image 1 is 3 high and 4 wide; expected [3, 4].", d.Message);
     }
 
     [Fact]
