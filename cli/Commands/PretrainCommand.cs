@@ -55,7 +55,8 @@ internal static class PretrainCommand
         long untilStep;
         if (resume)
         {
-            string? latest = TokenizerCheckpoint.Latest(output.Checkpoints);
+            // A damaged newest checkpoint (e.g. cut short by a full disk) is named and skipped for the newest intact one.
+            string? latest = TokenizerCheckpoint.NewestIntact(output.Checkpoints, Console.WriteLine);
             if (latest is null)
                 throw new CliException($"--resume: no checkpoint in '{output.Checkpoints}'. Start without --resume.");
             var saved = TokenizerCheckpoint.ReadProfile(latest);

@@ -183,7 +183,7 @@ public sealed class StudyRunner : IDisposable
             return old;
         }
         using var head = new MaskHead(trained.Channels, ValSet.NumClasses, Profile.Head);
-        head.load(Path.Combine(dir, "head.pt"));
+        head.load(Verified(Path.Combine(dir, "head.pt")));
         head.to(Device);
         Magvit3dVqvae? tuned = null;
         Tensor[]? valFeatures = null;
@@ -193,7 +193,7 @@ public sealed class StudyRunner : IDisposable
             if (variant.FineTune)
             {
                 tuned = EncoderCopy(Encoder(variant.Encoder).Model);
-                tuned.Encoder.load(Path.Combine(dir, "encoder.pt"));
+                tuned.Encoder.load(Verified(Path.Combine(dir, "encoder.pt")));
                 tuned.to(Device);
                 var e = new EncoderFeatureExtractor(Frozen(tuned), extractor.Identity + ":fine-tuned", Condition(variant), Selection(variant));
                 feats = (s, n) => { using var imgs = ValSet.Images(s, n).to(Device); return e.Extract(imgs); };
@@ -412,8 +412,12 @@ public sealed class StudyRunner : IDisposable
     private static void SaveAtomic(nn.Module module, string path)
     {
         module.save(path + ".tmp");
-        File.Move(path + ".tmp", path, overwrite: true);
+        FileChecksum.CommitWithSidecar(path + ".tmp", path);
     }
+
+    // head.pt / encoder.pt are checked against their sidecar before TorchSharp reads them (issue 19).
+    private static string Verified(string path) =>
+        FileChecksum.CheckSidecar(path, "delete the run folder's train.json to retrain this head.") is { } damage ? throw new InvalidDataException(damage) : path;
 
     private string RunKey(IFeatureExtractor e) => CacheKey(e, "train").Hash + "/" + CacheKey(e, "val").Hash + "/" + HeadIdentity();
 
