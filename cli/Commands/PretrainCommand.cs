@@ -49,6 +49,8 @@ internal static class PretrainCommand
         var source = ClipSources.Open(data);
         var dev = TorchRuntime.ResolveDevice(device);
         TorchRuntime.SetThreads(threads >= 0 ? threads : dev.type == TorchSharp.DeviceType.CPU ? 1 : 0);
+        // One writer per run folder (issue 19): a second pretrain into it is refused, naming the holder.
+        using var runLock = RunLock.Acquire(outDir, Console.WriteLine);
         var output = new PretrainOutput(outDir);
 
         TokenizerTrainer trainer;
@@ -76,7 +78,9 @@ internal static class PretrainCommand
             {
                 if (!force)
                     throw new CliException($"'{outDir}' already has checkpoints: pass --resume to continue, --force to replace the run, or choose another --out.");
-                Directory.Delete(outDir, recursive: true);
+                // Everything but the lock this process holds.
+                foreach (var entry in new DirectoryInfo(outDir).EnumerateFileSystemInfos().Where(e => e.Name != RunLock.FileName))
+                    if (entry is DirectoryInfo d) d.Delete(recursive: true); else entry.Delete();
                 output = new PretrainOutput(outDir);
             }
             var profile = TokenizerProfile.Get(profileName ?? throw new CliException("missing required option --profile (tiny, cpu, gpu, magvit-b, magvit-l)"));

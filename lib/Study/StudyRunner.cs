@@ -100,7 +100,8 @@ public sealed class StudyRunner : IDisposable
     public List<StudyRow> Run(IReadOnlyList<StudyVariant>? variants = null, IReadOnlyList<int>? seeds = null)
     {
         variants ??= StudyVariant.Parse(Profile.Variants);
-        Directory.CreateDirectory(Paths.Root);
+        // One study per folder; the stage verbs (train-head, predict) lock only their run folder, so they can run side by side.
+        using var studyLock = RunLock.Acquire(Paths.Root, Log, recursive: false);
         AtomicFile.WriteJson(Path.Combine(Paths.Root, "config.json"), Config(variants, seeds));
         var rows = new List<StudyRow>();
         var total = Stopwatch.StartNew();
@@ -145,7 +146,7 @@ public sealed class StudyRunner : IDisposable
         }
         if (File.Exists(record))
             Log($"({variant.Id}) seed {seed}: the head in {dir} was trained with other features, images or head settings; it is replaced");
-        Directory.CreateDirectory(dir);
+        using var runLock = RunLock.Acquire(dir, Log);
         AtomicFile.WriteJson(Path.Combine(dir, "config.json"), new
         {
             variant, seed, profile = Profile.Name, head = Profile.Head, training = Profile.HeadTraining with { Seed = seed },
@@ -182,6 +183,7 @@ public sealed class StudyRunner : IDisposable
             Log($"({variant.Id}) seed {seed}: reusing the evaluation in {dir}");
             return old;
         }
+        using var runLock = RunLock.Acquire(dir, Log);
         using var head = new MaskHead(trained.Channels, ValSet.NumClasses, Profile.Head);
         head.load(Verified(Path.Combine(dir, "head.pt")));
         head.to(Device);

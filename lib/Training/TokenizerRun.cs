@@ -84,6 +84,8 @@ public static class TokenizerRun
         IClipSource? train = null, IClipSource? heldOut = null)
     {
         var output = new PretrainOutput(folder);
+        // A finished run is only read; anything else writes the folder, which one process at a time may do.
+        using var runLock = Finished(folder) is null ? RunLock.Acquire(folder, log) : null;
         string? latest = TokenizerCheckpoint.NewestIntact(output.Checkpoints, log);
         TokenizerTrainer trainer;
         TokenizerRunAction action;
