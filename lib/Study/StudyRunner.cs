@@ -22,11 +22,11 @@ namespace MagvitSeg.Study;
 /// replaces the exported MovingShapes stills.</param>
 public sealed record StudyPaths(string Root, string Tokenizer, string ImageTokenizer, string? CocoRoot = null)
 {
-    /// <summary>The default layout for a profile: results/&lt;profile&gt;/study beside results/&lt;profile&gt;/tokenizer.</summary>
-    public static StudyPaths Default(string profile, string? root = null) => new(
-        root ?? RepoPaths.Results(profile, "study"),
-        RepoPaths.Results(profile, "tokenizer"),
-        RepoPaths.Results(profile, "tokenizer-2d"));
+    /// <summary>The default layout for a profile: results/&lt;profile&gt;/study beside results/&lt;profile&gt;/tokenizer; with a
+    /// <paramref name="root"/> (<c>study --out</c>) everything, tokenizers included, goes under it (root/tokenizer, root/tokenizer-2d).</summary>
+    public static StudyPaths Default(string profile, string? root = null) => root is null
+        ? new(RepoPaths.Results(profile, "study"), RepoPaths.Results(profile, "tokenizer"), RepoPaths.Results(profile, "tokenizer-2d"))
+        : new(root, Path.Combine(root, "tokenizer"), Path.Combine(root, "tokenizer-2d"));
 
     /// <summary>Exported MovingShapes stills (COCO format).</summary>
     public string Stills => Path.Combine(Root, "stills");
