@@ -173,7 +173,7 @@ public static class TokenizerCheckpoint
         foreach (var (_, path) in all.Reverse())
         {
             var check = Check(path);
-            if (check.Status == CheckpointStatus.Damaged) { log?.Invoke($"skipping {check.Message}"); continue; }
+            if (check.Status == CheckpointStatus.Damaged) { log?.Invoke($"skipping a damaged checkpoint: {check.Message}"); continue; }
             if (check.Status == CheckpointStatus.Unverified) log?.Invoke(check.Message);
             return path;
         }

@@ -14,7 +14,7 @@ public class ResumeDamagedTests
         CheckpointIntegrityTests.Truncate(third, new FileInfo(third).Length - 4096); // a disk that filled up mid-write
         var r = CliRunner.Run("pretrain", "--out", output.Root, "--resume", "--steps", "4");
         Assert.True(r.Code == 0, r.Out + r.Err);
-        Assert.Contains($"skipping checkpoint '{third}' is damaged", r.Out);
+        Assert.Contains($"skipping a damaged checkpoint: checkpoint '{third}' is damaged", r.Out);
         Assert.Contains("step-00000002.ckpt (step 2)", r.Out);
         // Steps 2 and 3 were trained again: metrics.csv holds each step once, and the rewritten step 3 is intact.
         var steps = File.ReadAllLines(output.MetricsCsv).Skip(1).Select(l => l.Split(',')[0]);
