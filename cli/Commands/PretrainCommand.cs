@@ -67,13 +67,16 @@ internal static class PretrainCommand
         var dev = TorchRuntime.ResolveDevice(p.GetValue(Device));
         TorchRuntime.SetThreads(p.GetValue(Threads) ?? (dev.type == TorchSharp.DeviceType.CPU ? 1 : 0));
         int evalBatches = p.GetValue(EvalBatches);
+        // One writer per run folder (issue 19): a second pretrain into it is refused, naming the holder.
+        using var runLock = RunLock.Acquire(outDir, Console.WriteLine);
         var output = new PretrainOutput(outDir);
 
         TokenizerTrainer trainer;
         long untilStep;
         if (resume)
         {
-            string? latest = TokenizerCheckpoint.Latest(output.Checkpoints);
+            // A damaged newest checkpoint (e.g. cut short by a full disk) is named and skipped for the newest intact one.
+            string? latest = TokenizerCheckpoint.NewestIntact(output.Checkpoints, Console.WriteLine);
             if (latest is null)
                 throw new CliException($"--resume: no checkpoint in '{output.Checkpoints}'. Start without --resume.");
             var saved = TokenizerCheckpoint.ReadProfile(latest);
@@ -92,7 +95,9 @@ internal static class PretrainCommand
             {
                 if (!p.GetValue(Force))
                     throw new CliException($"'{outDir}' already has checkpoints: pass --resume to continue, --force to replace the run, or choose another --out.");
-                Directory.Delete(outDir, recursive: true);
+                // Everything but the lock this process holds.
+                foreach (var entry in new DirectoryInfo(outDir).EnumerateFileSystemInfos().Where(e => e.Name != RunLock.FileName))
+                    if (entry is DirectoryInfo d) d.Delete(recursive: true); else entry.Delete();
                 output = new PretrainOutput(outDir);
             }
             var profile = TokenizerProfile.Get(profileName!);

@@ -31,7 +31,8 @@ public sealed class MixedSource : IClipSource, IReportsSkipped
     /// <inheritdoc/>
     public Tensor Batch(long step, int batchSize)
     {
-        double r = new Random(HashCode.Combine(_seed, step)).NextDouble() * _parts.Sum(p => p.Weight);
+        // SplitMix64 of (seed, step): the same draw in every process (HashCode is randomised per process).
+        double r = Draw(_seed, step) * _parts.Sum(p => p.Weight);
         foreach (var (s, w) in _parts)
         {
             if (r < w) return s.Batch(step, batchSize);
@@ -39,6 +40,11 @@ public sealed class MixedSource : IClipSource, IReportsSkipped
         }
         return _parts[^1].Source.Batch(step, batchSize);
     }
+
+    /// <summary>The uniform [0, 1) draw that picks step <paramref name="step"/>'s source: a pure function of (seed, step).</summary>
+    public static double Draw(long seed, long step) => new SplitMix(seed, MixStream, step).Uniform();
+
+    private const long MixStream = 0x4D495844; // "MIXD": its own stream, apart from the clips' draws
 
     /// <inheritdoc/>
     public IReadOnlyList<SkippedSample> Skipped => _parts.SelectMany(p => (p.Source as IReportsSkipped)?.Skipped ?? Array.Empty<SkippedSample>()).ToList();

@@ -22,11 +22,11 @@ namespace MagvitSeg.Study;
 /// replaces the exported MovingShapes stills.</param>
 public sealed record StudyPaths(string Root, string Tokenizer, string ImageTokenizer, string? CocoRoot = null)
 {
-    /// <summary>The default layout for a profile: results/&lt;profile&gt;/study beside results/&lt;profile&gt;/tokenizer.</summary>
-    public static StudyPaths Default(string profile, string? root = null) => new(
-        root ?? RepoPaths.Results(profile, "study"),
-        RepoPaths.Results(profile, "tokenizer"),
-        RepoPaths.Results(profile, "tokenizer-2d"));
+    /// <summary>The default layout for a profile: results/&lt;profile&gt;/study beside results/&lt;profile&gt;/tokenizer; with a
+    /// <paramref name="root"/> (<c>study --out</c>) everything, tokenizers included, goes under it (root/tokenizer, root/tokenizer-2d).</summary>
+    public static StudyPaths Default(string profile, string? root = null) => root is null
+        ? new(RepoPaths.Results(profile, "study"), RepoPaths.Results(profile, "tokenizer"), RepoPaths.Results(profile, "tokenizer-2d"))
+        : new(root, Path.Combine(root, "tokenizer"), Path.Combine(root, "tokenizer-2d"));
 
     /// <summary>Exported MovingShapes stills (COCO format).</summary>
     public string Stills => Path.Combine(Root, "stills");
@@ -100,7 +100,8 @@ public sealed class StudyRunner : IDisposable
     public List<StudyRow> Run(IReadOnlyList<StudyVariant>? variants = null, IReadOnlyList<int>? seeds = null)
     {
         variants ??= StudyVariant.Parse(Profile.Variants);
-        Directory.CreateDirectory(Paths.Root);
+        // One study per folder; the stage verbs (train-head, predict) lock only their run folder, so they can run side by side.
+        using var studyLock = RunLock.Acquire(Paths.Root, Log, recursive: false);
         AtomicFile.WriteJson(Path.Combine(Paths.Root, "config.json"), Config(variants, seeds));
         var rows = new List<StudyRow>();
         var total = Stopwatch.StartNew();
@@ -145,7 +146,7 @@ public sealed class StudyRunner : IDisposable
         }
         if (File.Exists(record))
             Log($"({variant.Id}) seed {seed}: the head in {dir} was trained with other features, images or head settings; it is replaced");
-        Directory.CreateDirectory(dir);
+        using var runLock = RunLock.Acquire(dir, Log);
         AtomicFile.WriteJson(Path.Combine(dir, "config.json"), new
         {
             variant, seed, profile = Profile.Name, head = Profile.Head, training = Profile.HeadTraining with { Seed = seed },
@@ -182,8 +183,9 @@ public sealed class StudyRunner : IDisposable
             Log($"({variant.Id}) seed {seed}: reusing the evaluation in {dir}");
             return old;
         }
+        using var runLock = RunLock.Acquire(dir, Log);
         using var head = new MaskHead(trained.Channels, ValSet.NumClasses, Profile.Head);
-        head.load(Path.Combine(dir, "head.pt"));
+        head.load(Verified(Path.Combine(dir, "head.pt")));
         head.to(Device);
         Magvit3dVqvae? tuned = null;
         Tensor[]? valFeatures = null;
@@ -193,7 +195,7 @@ public sealed class StudyRunner : IDisposable
             if (variant.FineTune)
             {
                 tuned = EncoderCopy(Encoder(variant.Encoder).Model);
-                tuned.Encoder.load(Path.Combine(dir, "encoder.pt"));
+                tuned.Encoder.load(Verified(Path.Combine(dir, "encoder.pt")));
                 tuned.to(Device);
                 var e = new EncoderFeatureExtractor(Frozen(tuned), extractor.Identity + ":fine-tuned", Condition(variant), Selection(variant));
                 feats = (s, n) => { using var imgs = ValSet.Images(s, n).to(Device); return e.Extract(imgs); };
@@ -412,8 +414,12 @@ public sealed class StudyRunner : IDisposable
     private static void SaveAtomic(nn.Module module, string path)
     {
         module.save(path + ".tmp");
-        File.Move(path + ".tmp", path, overwrite: true);
+        FileChecksum.CommitWithSidecar(path + ".tmp", path);
     }
+
+    // head.pt / encoder.pt are checked against their sidecar before TorchSharp reads them (issue 19).
+    private static string Verified(string path) =>
+        FileChecksum.CheckSidecar(path, "delete the run folder's train.json to retrain this head.") is { } damage ? throw new InvalidDataException(damage) : path;
 
     private string RunKey(IFeatureExtractor e) => CacheKey(e, "train").Hash + "/" + CacheKey(e, "val").Hash + "/" + HeadIdentity();
 

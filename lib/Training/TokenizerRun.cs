@@ -57,9 +57,10 @@ public static class TokenizerRun
     /// <summary>The newest checkpoint of the run in <paramref name="folder"/> when the run is finished (at its final step), else null.</summary>
     public static string? Finished(string folder)
     {
-        var latest = TokenizerCheckpoint.List(new PretrainOutput(folder).Checkpoints).LastOrDefault();
-        if (latest.Path is null) return null;
-        return latest.Step >= TokenizerCheckpoint.ReadProfile(latest.Path).Training.Steps ? latest.Path : null;
+        string dir = new PretrainOutput(folder).Checkpoints;
+        if (TokenizerCheckpoint.NewestIntact(dir) is not { } latest) return null;
+        long step = TokenizerCheckpoint.List(dir).Single(c => c.Path == latest).Step;
+        return step >= TokenizerCheckpoint.ReadProfile(latest).Training.Steps ? latest : null;
     }
 
     /// <summary>
@@ -83,7 +84,9 @@ public static class TokenizerRun
         IClipSource? train = null, IClipSource? heldOut = null)
     {
         var output = new PretrainOutput(folder);
-        string? latest = TokenizerCheckpoint.Latest(output.Checkpoints);
+        // A finished run is only read; anything else writes the folder, which one process at a time may do.
+        using var runLock = Finished(folder) is null ? RunLock.Acquire(folder, log) : null;
+        string? latest = TokenizerCheckpoint.NewestIntact(output.Checkpoints, log);
         TokenizerTrainer trainer;
         TokenizerRunAction action;
         if (latest is not null)

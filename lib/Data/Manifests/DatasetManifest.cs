@@ -20,6 +20,9 @@ public sealed record VideoSetEntry(string Name, string Directory, IReadOnlyList<
 /// <summary>An annotation list (csv rows, or entries of a json array/object).</summary>
 public sealed record AnnotationFileEntry(string Path, string Format, int? Rows, string? Header = null, string? Fields = null);
 
+/// <summary>One file of a small dataset with its exact size and SHA-256 (path relative to the dataset root).</summary>
+public sealed record ManifestFile(string Path, long Size, string Sha256);
+
 /// <summary>
 /// A dataset described by file names and counts, so a user with the data can point the workbench at it and
 /// check it (<see cref="ManifestVerifier"/>). Loaded from <c>data-manifests/NAME.json</c>.
@@ -45,6 +48,8 @@ public sealed record DatasetManifest
     public IReadOnlyList<VideoSetEntry> VideoSets { get; init; } = Array.Empty<VideoSetEntry>();
     /// <summary>Label lists (csv, json).</summary>
     public IReadOnlyList<AnnotationFileEntry> AnnotationFiles { get; init; } = Array.Empty<AnnotationFileEntry>();
+    /// <summary>Every file with its size and SHA-256 (small sets only): sizes catch truncation, hashes any change.</summary>
+    public IReadOnlyList<ManifestFile> Files { get; init; } = Array.Empty<ManifestFile>();
     /// <summary>Generator parameters (synthetic datasets).</summary>
     public JsonElement? Generator { get; init; }
     /// <summary>Free-text facts about the counts and files.</summary>

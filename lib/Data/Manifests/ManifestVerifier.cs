@@ -37,6 +37,7 @@ public static class ManifestVerifier
         foreach (var ann in manifest.AnnotationFiles) checkedItems.Add(VerifyAnnotationFile(dir, ann, problems));
         foreach (var set in manifest.VideoSets) checkedItems.Add(VerifyVideoSet(dir, set, problems, deep));
         if (manifest.Kind == "synthetic") checkedItems.Add(VerifyGenerator(manifest, problems));
+        if (manifest.Files.Count > 0) checkedItems.Add(VerifyFiles(dir, manifest.Files, problems));
         return new VerificationReport(manifest.Name, dir, problems.OrderBy(p => p, StringComparer.Ordinal).ToList(), checkedItems);
     }
 
@@ -102,12 +103,28 @@ public static class ManifestVerifier
                     try
                     {
                         var (w, h) = deep ? Size(ImageIo.Decode(path)) : ImageIo.ReadSize(path);
+                        if (!deep && ImageEnd.Missing(path) is { } cut) problems.Add(cut);
                         if (img.W > 0 && (w != img.W || h != img.H)) problems.Add($"{path}: is {w}x{h} but {Path.GetFileName(annPath)} says {img.W}x{img.H}.");
                     }
                     catch (InvalidDataException e) { problems.Add(e.Message); }
                 });
             return $"{split.Name}: {images.Length} images, {anns.Length} instances, {cats.Length} categories, {crowd} crowd{(deep ? ", every image decoded" : "")}";
         }
+    }
+
+    private static string VerifyFiles(string root, IReadOnlyList<ManifestFile> files, ConcurrentBag<string> problems)
+    {
+        Parallel.ForEach(files, f =>
+        {
+            string path = Path.Combine(root, f.Path);
+            if (!File.Exists(path)) { problems.Add($"{path}: missing (listed with its size in the manifest)."); return; }
+            long size = new FileInfo(path).Length;
+            if (size != f.Size) { problems.Add($"{path}: {size} bytes, manifest says {f.Size} (truncated or replaced; fetch the file again)."); return; }
+            string sha = Runtime.FileChecksum.Sha256(path);
+            if (!string.Equals(sha, f.Sha256, StringComparison.OrdinalIgnoreCase))
+                problems.Add($"{path}: SHA-256 {sha[..16]}..., manifest says {f.Sha256[..Math.Min(16, f.Sha256.Length)]}... (changed; fetch the file again).");
+        });
+        return $"files: {files.Count} with sizes and SHA-256";
     }
 
     private static (int, int) Size((byte[] Rgba, int Width, int Height) d) => (d.Width, d.Height);

@@ -22,8 +22,11 @@ public sealed class FrameFolderClipSource(string root, ClipSampling config, long
     {
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"Frame folder '{root}' does not exist.");
         if (Directory.EnumerateFiles(root).Any(IsFrame)) return new[] { root };
-        return Directory.EnumerateDirectories(root).Where(d => Directory.EnumerateFiles(d).Any(IsFrame))
+        var found = Directory.EnumerateDirectories(root).Where(d => Directory.EnumerateFiles(d).Any(IsFrame))
             .OrderBy(d => d, StringComparer.Ordinal).ToList();
+        if (found.Count == 0)
+            throw new InvalidDataException($"Frame folder '{root}' holds no {string.Join('/', Extensions)} frames, neither itself nor in a sub-folder (expected one sub-folder of frames per video).");
+        return found;
     }
 
     /// <inheritdoc/>
