@@ -60,8 +60,32 @@ public sealed class MaskRoiPool : nn.Module<Tensor, Tensor, Tensor>
         var roi = cat(new[] { emb * prob, prob }, 2);                                       // [B, N, M+1, R, R]
         var flat = convs is null
             ? roi.flatten(2)                                                                // [B, N, (M+1)*R*R]
-            : convs.forward(roi.reshape(b * n, m + 1, r, r)).view(b, n, -1);                // [B, N, C*(R/2)^2]
+            : ReadConvs(roi.reshape(b * n, m + 1, r, r)).view(b, n, -1);                    // [B, N, C*(R/2)^2]
         return scope.MoveToOuter(proj.forward(flat));                                       // [B, N, D]
+    }
+
+    // The two convolutions of `convs` (3x3, padding 1; strides 1 and 2) computed as im2col + matmul with the modules'
+    // own weights: the same function, parameters and state keys. Why not conv2d: libtorch 2.7's oneDNN (3.7.1, jit:avx2)
+    // backward-data kernel for these tiny R x R maps returned non-finite input gradients on the first call in a process
+    // on the project's AMD EPYC machines (head tests and studies went NaN at random steps; with oneDNN switched off they
+    // never did). The maps are at most 16 x 16, so im2col costs nothing that shows.
+    private Tensor ReadConvs(Tensor x)
+    {
+        var conv1 = (Conv2d)convs![0];
+        var conv2 = (Conv2d)convs[2];
+        return nn.functional.relu(Conv3x3(nn.functional.relu(Conv3x3(x, conv1, 1)), conv2, 2));
+    }
+
+    /// <summary>A 3x3 convolution with padding 1 as unfold + matmul: [N, C, H, W] -> [N, O, H', W'].</summary>
+    internal static Tensor Conv3x3(Tensor x, Conv2d conv, long stride)
+    {
+        long n = x.shape[0], h = x.shape[2], w = x.shape[3];
+        long oh = (h - 1) / stride + 1, ow = (w - 1) / stride + 1;
+        var cols = nn.functional.unfold(x, 3, padding: 1, stride: stride);                 // [N, C*9, H'*W']
+        var weight = conv.weight!;
+        var y = weight.view(weight.shape[0], -1).matmul(cols);                              // [N, O, H'*W']
+        if (conv.bias is { } bias) y = y + bias.view(1, -1, 1);
+        return y.view(n, weight.shape[0], oh, ow);
     }
 
     /// <summary>

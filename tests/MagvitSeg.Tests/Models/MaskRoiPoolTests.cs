@@ -73,6 +73,29 @@ public class MaskRoiPoolTests
         Assert.Empty(missing);
     }
 
+    [Theory]
+    [InlineData(1, 4)]
+    [InlineData(2, 4)]
+    [InlineData(2, 5)]
+    public void TheIm2ColConvolutionIsTorchsConv2d(long stride, long size)
+    {
+        // The read-out's convolutions avoid oneDNN's conv2d (see MaskRoiPool.ReadConvs); they must compute what
+        // conv2d computes with the same module, forward and backward.
+        // float64: libtorch's own convolution kernels (oneDNN takes float32 only), so the reference is not the kernel avoided.
+        TorchRuntime.Seed(5);
+        using var conv = nn.Conv2d(3, 4, 3, stride: stride, padding: 1, dtype: float64);
+        var x = randn(new long[] { 2, 3, size, size }, dtype: float64).requires_grad_(true);
+        var x2 = x.detach().clone().requires_grad_(true);
+        var reference = conv.forward(x);
+        var ours = MaskRoiPool.Conv3x3(x2, conv, stride);
+        Assert.Equal(reference.shape, ours.shape);
+        Assert.True((reference - ours).abs().max().item<double>() < 1e-12, "forward");
+        var w = randn(reference.shape, dtype: float64);
+        (reference * w).sum().backward();
+        (ours * w).sum().backward();
+        Assert.True((x.grad! - x2.grad!).abs().max().item<double>() < 1e-12, "input gradient");
+    }
+
     [Fact]
     public void AConvolutionalReadOutNeedsAGrid()
     {
