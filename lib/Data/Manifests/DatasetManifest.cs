@@ -94,13 +94,17 @@ public sealed record DatasetManifest
         }
     }
 
-    /// <summary>The dataset root: <paramref name="root"/> if given, else the default root resolved against the repository root.</summary>
+    /// <summary>The dataset root: <paramref name="root"/> if given, else the default root resolved against the repository root
+    /// (a default under <c>../shared/data/</c> follows <see cref="RepoPaths.SampleDataRoot"/>, so $MAGVITSEG_DATA moves it).</summary>
     /// <exception cref="ArgumentException">No root given and the manifest has no default.</exception>
     public string ResolveRoot(string? root)
     {
         if (!string.IsNullOrWhiteSpace(root)) return Path.GetFullPath(root);
         if (DefaultRoot is null)
             throw new ArgumentException($"Dataset '{Name}' has no default location: pass --root DIR (the folder holding the unpacked dataset).");
+        const string sampleData = "../shared/data/";
+        if (DefaultRoot.StartsWith(sampleData, StringComparison.Ordinal))
+            return Path.GetFullPath(RepoPaths.SharedData(DefaultRoot[sampleData.Length..]));
         return Path.GetFullPath(Path.Combine(RepoPaths.RepoRoot(), DefaultRoot));
     }
 }
