@@ -11,7 +11,7 @@ namespace MagvitSeg.Cli.Commands;
 /// </summary>
 internal static class StudyCommands
 {
-    public const string CommonHelp = "--profile tiny|cpu|gpu [--out DIR] [--tokenizer DIR|FILE.ckpt] [--coco DIR] [--head-steps N] [--device D] [--threads N]"
+    public const string CommonHelp = "--profile tiny|quick|cpu|gpu [--out DIR] [--tokenizer DIR|FILE.ckpt] [--coco DIR] [--head-steps N] [--device D] [--threads N]"
         + " [probes, recorded in config.json: --train-images N --val-images N --head-lr X --head-clip NORM --queries N --context-blocks N --selection NAME[+pixels] --class-roi R --class-roi-conv C --class-weight W --image-tokenizer DIR --nms-iou X (0: no NMS)]";
 
     public static int Study(Args args)
