@@ -24,23 +24,6 @@ public static class Layers
     }
 
     /// <summary>
-    /// LayerNorm with its affine parameters set to PyTorch's defaults (weight 1, bias 0), for the same reason as
-    /// <see cref="GroupNorm"/>: TorchSharp's constructor does not initialise them, and whatever the allocator returned
-    /// (seen: NaN head outputs at step 0 of a quick-profile study, data-dependent, a different allocation pattern
-    /// each run size) went straight into the mask head.
-    /// </summary>
-    public static LayerNorm LayerNorm(long dim, double eps = 1e-5)
-    {
-        var ln = nn.LayerNorm(dim, eps);
-        using (no_grad())
-        {
-            ln.weight!.fill_(1f);
-            ln.bias!.zero_();
-        }
-        return ln;
-    }
-
-    /// <summary>
     /// The number of GroupNorm groups for a channel count: 32 as in MAGVIT, fewer for narrow layers, and never fewer
     /// than <paramref name="minChannelsPerGroup"/> channels in a group.
     /// </summary>

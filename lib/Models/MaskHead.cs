@@ -64,7 +64,7 @@ public sealed class MaskHead : nn.Module<IReadOnlyList<Tensor>, MaskHeadOutput>
         query_feat = new Parameter(randn(new long[] { config.Queries, d }));
         query_pos = new Parameter(randn(new long[] { config.Queries, d }));
         for (int i = 0; i < config.DecoderLayers; i++) layers.Add(new QueryDecoderLayer(d, config.Heads, config.FeedForwardDim, config.Dropout));
-        decoder_norm = Layers.LayerNorm(d);
+        decoder_norm = nn.LayerNorm(d);
         class_embed = nn.Linear(d, numClasses + 1);
         mask_embed = nn.Sequential(nn.Linear(d, d), nn.ReLU(), nn.Linear(d, d), nn.ReLU(), nn.Linear(d, config.MaskDim));
         if (config.ClassRoiGrid > 0) class_roi = new MaskRoiPool(config.MaskDim, d, config.ClassRoiGrid, config.ClassRoiConv);

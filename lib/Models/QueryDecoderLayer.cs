@@ -54,9 +54,9 @@ public sealed class QueryDecoderLayer : nn.Module<Tensor, Tensor, Tensor, Tensor
     {
         cross_attn = new Attention(dim, heads);
         self_attn = new Attention(dim, heads);
-        norm1 = Layers.LayerNorm(dim);
-        norm2 = Layers.LayerNorm(dim);
-        norm3 = Layers.LayerNorm(dim);
+        norm1 = nn.LayerNorm(dim);
+        norm2 = nn.LayerNorm(dim);
+        norm3 = nn.LayerNorm(dim);
         ffn1 = nn.Linear(dim, ffnDim);
         ffn2 = nn.Linear(ffnDim, dim);
         drop = nn.Dropout(dropout);
