@@ -6,10 +6,7 @@ namespace MagvitSeg.Tests.Study;
 
 public class StudyProfileTests
 {
-    /// <summary>
-    /// The README's first command: its values are the ones measured there (about ten minutes on 2 cores, the best arm
-    /// above 15 AP); change them together with README's quick-study paragraph.
-    /// </summary>
+    /// <summary>The quick profile's values, pinned so a change to them is deliberate (and re-measured).</summary>
     [Fact]
     public void QuickProfileKeepsTheMeasuredValues()
     {
