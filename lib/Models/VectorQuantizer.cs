@@ -36,11 +36,14 @@ public sealed class VectorQuantizer : nn.Module
         codebook = new Parameter(empty(new long[] { config.CodebookSize, config.EmbeddingDim }).uniform_(-limit, limit));
         usage = zeros(new long[] { config.CodebookSize }, dtype: int64);
         register_parameter(nameof(codebook), codebook);
-        register_buffer(nameof(usage), usage, persistent: true);
+        register_buffer(UsageBufferName, usage, persistent: true);
     }
 
     /// <summary>The codebook [K, D].</summary>
     public Parameter Codebook => codebook;
+
+    /// <summary>State-dict name of the code-usage counts (a persistent buffer: checkpoints keep it, weight exports drop it).</summary>
+    public const string UsageBufferName = nameof(usage);
 
     /// <summary>How often each code was chosen (training mode) since the last <see cref="ResetUsage"/>, [K] int64.</summary>
     public Tensor Usage => usage;

@@ -35,12 +35,12 @@ public static class EnvironmentCheck
         bool annotations = File.Exists(Path.Combine(coco, "annotations", "instances_val2017.json"));
         items.Add(new("coco-tiny", train > 0 && val > 0 && annotations,
             $"{coco}: {train} train / {val} val images, annotations {(annotations ? "present" : "missing")}",
-            train > 0 && val > 0 && annotations ? null : $"Put the shared sample data beside the checkout (../shared/data) or set {RepoPaths.SharedEnv}."));
+            train > 0 && val > 0 && annotations ? null : $"Put the shared sample data beside the checkout (../shared/data) or set {RepoPaths.DataEnv}."));
 
         string videos = RepoPaths.SharedData("videos");
         int mp4 = CountFiles(videos, "*.mp4");
         items.Add(new("videos", mp4 > 0, $"{videos}: {mp4} mp4 file(s)",
-            mp4 > 0 ? null : $"Put the shared sample videos at ../shared/data/videos or set {RepoPaths.SharedEnv}."));
+            mp4 > 0 ? null : $"Put the shared sample videos at ../shared/data/videos or set {RepoPaths.DataEnv}."));
 
         string? ffmpeg = ToolVersion("ffmpeg");
         items.Add(new("ffmpeg", ffmpeg is not null, ffmpeg ?? "not found on PATH",

@@ -9,6 +9,9 @@ public static class RepoPaths
     /// <summary>Environment variable that overrides where the shared folder is.</summary>
     public const string SharedEnv = "MAGVITSEG_SHARED";
 
+    /// <summary>Environment variable that names the sample data folder itself (overrides <c>$MAGVITSEG_SHARED/data</c>).</summary>
+    public const string DataEnv = "MAGVITSEG_DATA";
+
     /// <summary>Environment variable that overrides where results go (tests run notebooks into a temporary folder).</summary>
     public const string ResultsEnv = "MAGVITSEG_RESULTS";
 
@@ -67,9 +70,28 @@ public static class RepoPaths
         return Path.GetFullPath(Path.Combine(RepoRoot(), "..", "shared"));
     }
 
-    /// <summary>The sample data folder (<c>../shared/data</c>).</summary>
+    /// <summary>The sample data folder: $MAGVITSEG_DATA, else <c>data</c> in the shared folder (<c>../shared/data</c>).</summary>
+    public static string SampleDataRoot()
+    {
+        string? env = Environment.GetEnvironmentVariable(DataEnv);
+        return !string.IsNullOrWhiteSpace(env) ? Path.GetFullPath(env) : Path.Combine(SharedRoot(), "data");
+    }
+
+    /// <summary>A path under the sample data folder (<see cref="SampleDataRoot"/>).</summary>
     public static string SharedData(params string[] parts) =>
-        Path.Combine(new[] { SharedRoot(), "data" }.Concat(parts).ToArray());
+        Path.Combine(new[] { SampleDataRoot() }.Concat(parts).ToArray());
+
+    /// <summary>
+    /// Real COCO images for figures and checks: the sample data's coco-tiny (80 + 80 images) when it is there, else the ten
+    /// images the checkout carries as test fixtures (<c>tests/fixtures/coco-mini</c>); both in the official COCO layout.
+    /// </summary>
+    public static string CocoSample()
+    {
+        string tiny = SharedData("coco-tiny");
+        return File.Exists(Path.Combine(tiny, "annotations", "instances_val2017.json"))
+            ? tiny
+            : Path.Combine(RepoRoot(), "tests", "fixtures", "coco-mini");
+    }
 
     /// <summary>The results folder: $MAGVITSEG_RESULTS, else <c>results/</c> of the checkout, else of the current directory.</summary>
     public static string ResultsRoot()

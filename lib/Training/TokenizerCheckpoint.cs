@@ -5,7 +5,6 @@ using MagvitSeg.Config;
 using MagvitSeg.Models;
 using MagvitSeg.Runtime;
 using TorchSharp;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Training;
@@ -140,12 +139,17 @@ public static class TokenizerCheckpoint
         return model;
     }
 
-    /// <summary>Writes a model's weights as safetensors (PyTorch users: <c>safetensors.torch.load_file</c>), atomically.</summary>
+    /// <summary>
+    /// Writes a model's weights as safetensors, atomically (PyTorch users: <c>python/magvitseg_torch.py</c>): every parameter
+    /// and persistent buffer except the vector quantiser's code-usage counts, a training statistic, not a weight.
+    /// </summary>
     public static void ExportSafetensors(nn.Module model, string path)
     {
-        string tmp = path + ".tmp";
-        model.save_safetensors(tmp);
-        File.Move(tmp, path, overwrite: true);
+        var quantizers = model.named_modules().Where(m => m.module is VectorQuantizer).Select(m => m.name + ".")
+            .Concat(model is VectorQuantizer ? new[] { "" } : Array.Empty<string>());
+        var skip = quantizers.Select(prefix => prefix + VectorQuantizer.UsageBufferName).ToHashSet(StringComparer.Ordinal);
+        SafetensorsFile.Write(path, model.state_dict().Where(kv => !skip.Contains(kv.Key)).Select(kv => (kv.Key, kv.Value)),
+            new Dictionary<string, string> { ["format"] = "pt" });
     }
 
     /// <summary>Checkpoints in <paramref name="directory"/>, oldest first.</summary>

@@ -99,7 +99,8 @@ public sealed record DatasetManifest
         }
     }
 
-    /// <summary>The dataset root: <paramref name="root"/> if given, else the default root resolved against the repository root.</summary>
+    /// <summary>The dataset root: <paramref name="root"/> if given, else the default root resolved against the repository root
+    /// (a default under <c>../shared/data/</c> follows <see cref="RepoPaths.SampleDataRoot"/>, so $MAGVITSEG_DATA moves it).</summary>
     /// <exception cref="ArgumentException">No root given and the manifest has no default.</exception>
     /// <exception cref="DirectoryNotFoundException">The default root lies beside a checkout and there is none.</exception>
     public string ResolveRoot(string? root)
@@ -107,8 +108,13 @@ public sealed record DatasetManifest
         if (!string.IsNullOrWhiteSpace(root)) return Path.GetFullPath(root);
         if (DefaultRoot is null)
             throw new ArgumentException($"Dataset '{Name}' has no default location: pass --root DIR (the folder holding the unpacked dataset).");
+        const string sampleData = "../shared/data/";
+        if (DefaultRoot.StartsWith(sampleData, StringComparison.Ordinal) && Environment.GetEnvironmentVariable(RepoPaths.DataEnv) is { Length: > 0 })
+            return Path.GetFullPath(RepoPaths.SharedData(DefaultRoot[sampleData.Length..]));
         string repo = RepoPaths.TryRepoRoot() ?? throw new DirectoryNotFoundException(
             $"Dataset '{Name}' lives at {DefaultRoot} beside a MagvitSeg checkout, and none was found: pass --root DIR, or name the checkout with --repo DIR or ${RepoPaths.RepoEnv}.");
-        return Path.GetFullPath(Path.Combine(repo, DefaultRoot));
+        return DefaultRoot.StartsWith(sampleData, StringComparison.Ordinal)
+            ? Path.GetFullPath(RepoPaths.SharedData(DefaultRoot[sampleData.Length..]))
+            : Path.GetFullPath(Path.Combine(repo, DefaultRoot));
     }
 }

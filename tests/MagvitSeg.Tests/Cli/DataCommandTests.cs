@@ -1,13 +1,14 @@
 using MagvitSeg.Data.Coco;
 using MagvitSeg.Data.Video;
 using MagvitSeg.Tests.Data;
+using MagvitSeg.Tests.TestSupport;
 
 namespace MagvitSeg.Tests.Cli;
 
 [Collection("ffmpeg")]
 public class DataCommandTests
 {
-    [Fact]
+    [SampleDataFact("coco-tiny", "videos")]
     public void VerifyPassesOnTheSampleDataAndFailsOnABrokenCopy()
     {
         var ok = CliRunner.Run("data", "verify", "coco-tiny");
@@ -20,8 +21,10 @@ public class DataCommandTests
         Assert.Equal(1, bad.Code);
         Assert.Contains("teddy.mp4", bad.Err);                                // problems go to stderr with the summary
         Assert.Contains("problem(s)", bad.Err);
-        Assert.Equal(2, CliRunner.Run("data", "verify").Code);                 // no name: usage error
     }
+
+    [Fact]
+    public void VerifyWithoutANameIsAUsageError() => Assert.Equal(2, CliRunner.Run("data", "verify").Code);
 
     [Theory]
     [InlineData("frames")]

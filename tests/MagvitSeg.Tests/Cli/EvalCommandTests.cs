@@ -1,11 +1,12 @@
 using System.Text.Json;
 using MagvitSeg.Runtime;
+using MagvitSeg.Tests.TestSupport;
 
 namespace MagvitSeg.Tests.Cli;
 
 public class EvalCommandTests
 {
-    private static string Case(string file) => Path.Combine(RepoPaths.SharedRoot(), "coco-parity", "case1", file);
+    private static string Case(string file) => TestData.Fixture($"coco-parity/case1/{file}");
 
     [Fact]
     public void PlainOutputHasPycocotoolsSummaryLayout()

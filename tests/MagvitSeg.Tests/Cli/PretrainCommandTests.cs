@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MagvitSeg.Tests.Data;
+using MagvitSeg.Tests.TestSupport;
 
 namespace MagvitSeg.Tests.Cli;
 
@@ -31,11 +32,9 @@ public class PretrainCommandTests
     [Fact]
     public void MixedWithAFolderTrainsOnThatFolderOnly()
     {
-        // mixed:DIR lets a run hold sample videos out for evaluation; one linked video must be the whole video half.
+        // mixed:DIR lets a run hold sample videos out for evaluation; one video in the folder must be the whole video half.
         using var tmp = new TempDir();
-        string videos = tmp.File("videos");
-        Directory.CreateDirectory(videos);
-        File.CreateSymbolicLink(Path.Combine(videos, "cat.mp4"), Path.Combine(MagvitSeg.Runtime.RepoPaths.SharedData("videos"), "cat.mp4"));
+        string videos = Path.GetDirectoryName(SynthVideos.Write(tmp.File("synth"), count: 1, frames: 32)[0])!;
         var r = CliRunner.Run("pretrain", "--profile", "tiny", "--data", "mixed:" + videos, "--out", tmp.File("tok"), "--steps", "1", "--eval-every", "1");
         Assert.True(r.Code == 0, r.Out + r.Err);
         Assert.Contains("videos(1 files", r.Out);

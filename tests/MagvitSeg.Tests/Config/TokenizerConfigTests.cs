@@ -23,6 +23,7 @@ public class TokenizerConfigTests
 
     [Theory]
     [InlineData("tiny", 8, 32, 4, 8, 8)]
+    [InlineData("quick", 8, 48, 2, 12, 12)]
     [InlineData("cpu", 16, 64, 4, 16, 16)]
     [InlineData("gpu", 16, 128, 4, 16, 16)]
     [InlineData("magvit-b", 16, 128, 4, 16, 16)]

@@ -1,12 +1,13 @@
 using MagvitSeg.Runtime;
 using MagvitSeg.Viz;
+using MagvitSeg.Tests.TestSupport;
 
 namespace MagvitSeg.Tests.Data;
 
 /// <summary>Image decoding of missing, corrupt and truncated JPEG/PNG files: an exception naming the file, never garbage pixels.</summary>
 public class BadImageTests
 {
-    private static string CocoJpeg() => Directory.GetFiles(RepoPaths.SharedData("coco-tiny", "val2017"), "*.jpg").OrderBy(f => f, StringComparer.Ordinal).First();
+    private static string CocoJpeg() => Directory.GetFiles(TestData.CocoMiniSplit("val").Images, "*.jpg").OrderBy(f => f, StringComparer.Ordinal).First();
 
     private static string Png(TempDir tmp)
     {

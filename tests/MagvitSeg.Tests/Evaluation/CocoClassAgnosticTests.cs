@@ -1,6 +1,7 @@
 using MagvitSeg.Data.Coco;
 using MagvitSeg.Evaluation;
 using MagvitSeg.Runtime;
+using MagvitSeg.Tests.TestSupport;
 
 namespace MagvitSeg.Tests.Evaluation;
 
@@ -41,7 +42,7 @@ public class CocoClassAgnosticTests
         // pycocotools pools _gts[img, c] and _dts[img, c] over the sorted ground-truth categories; the same evaluation
         // with categories on, after giving every annotation one category in that order (detections of categories the
         // ground truth lacks dropped), must give the same 12 stats.
-        string dir = Path.Combine(RepoPaths.SharedRoot(), "coco-parity", caseName);
+        string dir = TestData.Fixture($"coco-parity/{caseName}");
         var gt = CocoJson.ReadInstances(Path.Combine(dir, "gt.json"));
         var dt = CocoJson.ReadResults(Path.Combine(dir, "dt.json"), gt);
         var type = iouType == "segm" ? IouType.Segm : IouType.Bbox;

@@ -2,10 +2,11 @@ using System.Text.Json;
 using MagvitSeg.Data.Coco;
 using MagvitSeg.Evaluation;
 using MagvitSeg.Runtime;
+using MagvitSeg.Tests.TestSupport;
 
 namespace MagvitSeg.Tests.Evaluation;
 
-/// <summary>The pycocotools 2.0 parity fixtures in ../shared/coco-parity: every stat within 1e-9.</summary>
+/// <summary>The pycocotools 2.0 parity fixtures (tests/fixtures/coco-parity): every stat within 1e-9.</summary>
 public class CocoParityTests
 {
     public static TheoryData<string, string> Cases() => new()
@@ -19,7 +20,7 @@ public class CocoParityTests
     [MemberData(nameof(Cases))]
     public void StatsAndPerCategoryMatchPycocotools(string caseName, string iouType)
     {
-        string dir = Path.Combine(RepoPaths.SharedRoot(), "coco-parity", caseName);
+        string dir = TestData.Fixture($"coco-parity/{caseName}");
         var gt = CocoJson.ReadInstances(Path.Combine(dir, "gt.json"));
         var dt = CocoJson.ReadResults(Path.Combine(dir, "dt.json"), gt);
         var result = new CocoEvaluator(gt, dt, iouType == "segm" ? IouType.Segm : IouType.Bbox).Run();

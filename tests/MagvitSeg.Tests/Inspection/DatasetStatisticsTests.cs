@@ -3,6 +3,7 @@ using MagvitSeg.Data.Synthetic;
 using MagvitSeg.Inspection;
 using MagvitSeg.Runtime;
 using MagvitSeg.Viz;
+using MagvitSeg.Tests.TestSupport;
 
 namespace MagvitSeg.Tests.Inspection;
 
@@ -67,8 +68,8 @@ public class DatasetStatisticsTests
         // 2 columns of 64 px plus three 2-px gaps; 2 rows.
         Assert.Equal((2 * 64 + 3 * 2, 2 * 64 + 3 * 2), (grid.Width, grid.Height));
 
-        string coco = RepoPaths.SharedData("coco-tiny");
-        var set = CocoImageSet.Load(Path.Combine(coco, "annotations", "instances_val2017.json"), Path.Combine(coco, "val2017"), 64, maxImages: 2);
+        var (annotations, images) = TestData.CocoMiniSplit("val");
+        var set = CocoImageSet.Load(annotations, images, 64, maxImages: 2);
         using var bmp = DatasetViews.OverlayGrid(set, new[] { 0, 1 }, columns: 2).Decode();
         Assert.InRange(bmp.Width, 64, 2 * 64 + 3 * 2); // letterboxed: the longer side is 64
 

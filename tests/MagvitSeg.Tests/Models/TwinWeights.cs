@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 namespace MagvitSeg.Tests.Models;
 
 /// <summary>
-/// Deterministic weights shared with the PyTorch twin (tests/MagvitSeg.Tests/Models/twin/magvit_twin.py): tensors in ordinal
+/// Deterministic weights shared with the PyTorch twin (tests/MagvitSeg.Tests/Models/twin/magvit_twin.py, over the shipped
+/// python/magvitseg_torch.py): tensors in ordinal
 /// name order; value k of tensor i is scale * sin(0.37 k + 1.3 i), scale 1/sqrt(fan_in) for kernels, 0.05 for biases,
 /// and norm weights 1 + 0.1 sin. No file exchange is needed: both sides compute the same numbers.
 /// </summary>

@@ -106,7 +106,7 @@ public class NotebookSequenceTests(NotebookSequenceFixture run, ITestOutputHelpe
         var outputs = Outputs("01");
         Assert.True(outputs.Count(o => o.Kind == "image/png") >= 4);
         Assert.Contains(outputs, o => o.Kind == "text/html" && o.Text.Contains("@keyframes magvitseg-clip-"));     // the playing clips
-        Assert.Contains(outputs, o => o.Kind == "text/html" && o.Text.Contains("magvitseg-table") && o.Text.Contains("coco-tiny val"));
+        Assert.Contains(outputs, o => o.Kind == "text/html" && o.Text.Contains("magvitseg-table") && o.Text.Contains($"{Path.GetFileName(RepoPaths.CocoSample())} val"));
         AssertChart(outputs, "Instances per image");
         AssertChart(outputs, "Instance area");
         run.AssertFigures("01-clips", "01-clip-instances", "01-stills-instances", "01-coco-instances",

@@ -1,16 +1,17 @@
 using MagvitSeg.Data.Coco;
 using MagvitSeg.Runtime;
+using MagvitSeg.Tests.TestSupport;
 
 namespace MagvitSeg.Tests.Data.Coco;
 
 public class CocoImageSetTests
 {
     [Fact]
-    public void CocoTinyLoadsWithMasksClassesAndCrowdIgnore()
+    public void RealCocoImagesLoadWithMasksClassesAndCrowdIgnore()
     {
-        string root = RepoPaths.SharedData("coco-tiny");
-        var set = CocoImageSet.Load(Path.Combine(root, "annotations", "instances_val2017.json"), Path.Combine(root, "val2017"), 64, maxImages: 12);
-        Assert.Equal(12, set.Count);
+        var (annotations, images) = TestData.CocoMiniSplit("val");
+        var set = CocoImageSet.Load(annotations, images, 64, maxImages: 5);
+        Assert.Equal(5, set.Count);
         Assert.Empty(set.Skipped);
         Assert.Equal(80, set.NumClasses);
         Assert.Equal(1, set.CategoryIds[0]);                 // person: contiguous index 0 -> COCO id 1
@@ -18,7 +19,7 @@ public class CocoImageSetTests
         var g = set.Geometry[0];
         Assert.Equal(64, Math.Max(g.ScaledWidth, g.ScaledHeight)); // longer side fits S, aspect kept
         Assert.Equal((double)g.Width / g.Height, (double)g.ScaledWidth / g.ScaledHeight, 1);
-        Assert.True(set.Targets.Sum(t => t.Count) > 12);
+        Assert.True(set.Targets.Sum(t => t.Count) > 5);
         Assert.All(set.Targets.SelectMany(t => t.Classes), c => Assert.InRange(c, 0, 79));
         // the padding is ignored
         var t0 = set.Targets[0];
@@ -31,7 +32,7 @@ public class CocoImageSetTests
     public void CorruptAndMissingImagesAreSkippedAndNamed()
     {
         string dir = Path.Combine(Path.GetTempPath(), "magvitseg-bad-" + Guid.NewGuid().ToString("N"));
-        string src = RepoPaths.SharedData("coco-tiny");
+        string src = TestData.CocoMini;
         Directory.CreateDirectory(Path.Combine(dir, "img"));
         var gt = CocoJson.ReadInstances(Path.Combine(src, "annotations", "instances_val2017.json"));
         var first = gt.Images.OrderBy(i => i.Id).Take(3).ToList();

@@ -1,19 +1,24 @@
 using System.Text.Json.Nodes;
 using MagvitSeg.Data.Manifests;
 using MagvitSeg.Runtime;
+using MagvitSeg.Tests.TestSupport;
 
 namespace MagvitSeg.Tests.Data.Manifests;
 
 [Collection("ffmpeg")]
 public class ManifestVerifierTests
 {
-    [Theory]
+    [SampleDataTheory("coco-tiny", "videos")]
     [InlineData("coco-tiny", false)]
     [InlineData("coco-tiny", true)]
     [InlineData("sample-videos", false)]
     [InlineData("sample-videos", true)]
-    [InlineData("moving-shapes", false)]
-    public void SharedSampleDataMatchesItsManifest(string name, bool deep)
+    public void SharedSampleDataMatchesItsManifest(string name, bool deep) => VerifiesOk(name, deep);
+
+    [Fact]
+    public void GeneratedDataMatchesItsManifest() => VerifiesOk("moving-shapes", deep: false);
+
+    private static void VerifiesOk(string name, bool deep)
     {
         var report = ManifestVerifier.Verify(DatasetManifest.Load(name), deep: deep);
         Assert.True(report.Ok, string.Join("\n", report.Problems));
@@ -30,7 +35,7 @@ public class ManifestVerifierTests
         Assert.Throws<ArgumentException>(() => ManifestVerifier.Verify(DatasetManifest.Load("kinetics600")));
     }
 
-    [Fact]
+    [SampleDataFact("coco-tiny")]
     public void BrokenCocoCopyFailsNamingEveryBadFile()
     {
         using var tmp = new TempDir();
@@ -66,7 +71,7 @@ public class ManifestVerifierTests
         Assert.Contains(deep.Problems, p => p.Contains(files[2]) && p.Contains("truncated"));
     }
 
-    [Fact]
+    [SampleDataFact("videos")]
     public void BrokenVideoCopyFailsNamingEveryBadFile()
     {
         using var tmp = new TempDir();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using MagvitSeg.Data.Video;
 using MagvitSeg.Runtime;
+using MagvitSeg.Tests.TestSupport;
 
 namespace MagvitSeg.Tests.Data.Video;
 
@@ -24,7 +25,7 @@ public class FfmpegTests
         Assert.Equal(0, p.ExitCode);
     }
 
-    [Fact]
+    [SampleDataFact("videos/cat.mp4", "videos/pillow.mp4")]
     public void ProbeAndDecodeOfARealSampleAgreeWithFfprobe()
     {
         // `ffprobe -count_frames -count_packets ... cat.mp4`: 368x480, 87 packets, 87 frames (data-manifests/sample-videos.json).
@@ -54,7 +55,7 @@ public class FfmpegTests
         string garbage = tmp.File("garbage.mp4"), empty = tmp.File("empty.mp4"), truncated = tmp.File("truncated.mp4");
         File.WriteAllBytes(garbage, Enumerable.Range(0, 5000).Select(i => (byte)(i * 37 % 251)).ToArray());
         File.WriteAllBytes(empty, Array.Empty<byte>());
-        File.WriteAllBytes(truncated, File.ReadAllBytes(RepoPaths.SharedData("videos", "cat.mp4")).AsSpan(0, 2000).ToArray());
+        File.WriteAllBytes(truncated, File.ReadAllBytes(SynthVideos.Write(tmp.File("synth"), count: 1)[0]).AsSpan(0, 2000).ToArray());
         foreach (var bad in new[] { garbage, empty, truncated })
         {
             var e = Assert.Throws<InvalidDataException>(() => Ffmpeg.DecodeAtShortSide(bad, 32));
@@ -67,10 +68,12 @@ public class FfmpegTests
     [Fact]
     public void MissingFfmpegSaysWhatToInstall()
     {
+        using var tmp = new TempDir();
+        string video = SynthVideos.Write(tmp.Path, count: 1)[0];
         Ffmpeg.ToolDirectory = "/nonexistent-magvitseg-tools";
         try
         {
-            var e = Assert.Throws<InvalidOperationException>(() => Ffmpeg.Probe(RepoPaths.SharedData("videos", "cat.mp4")));
+            var e = Assert.Throws<InvalidOperationException>(() => Ffmpeg.Probe(video));
             Assert.Contains("apt-get install -y ffmpeg", e.Message);
             Assert.False(Ffmpeg.IsAvailable());
         }

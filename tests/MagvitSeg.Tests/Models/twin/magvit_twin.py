@@ -1,84 +1,12 @@
 # Independent PyTorch twin of the MagvitSeg MAGVIT 3D-VQVAE, written from the official JAX code
 # (google-research/magvit enc_dec_3dcnn.py / vqvae.py / stylegan_discriminator_3d.py). Same parameter names as C#.
-import math, sys, json
+# The tokenizer itself ships as python/magvitseg_torch.py (PyTorch users load tokenizer-ema.safetensors into it);
+# this script adds the discriminator and the deterministic weights that the C# tests compare against.
+import math, os, sys, json
 import torch, torch.nn as nn, torch.nn.functional as F
 
-def groups(c, pref=32):
-    g = min(pref, c)
-    while c % g: g -= 1
-    return g
-
-def conv3(i, o, kt=3, bias=True):
-    return nn.Conv3d(i, o, (kt, 3, 3), padding=(kt // 2, 1, 1), bias=bias)
-
-class ResBlock(nn.Module):
-    def __init__(s, i, o, kt):
-        super().__init__()
-        s.norm1 = nn.GroupNorm(groups(i), i, eps=1e-6); s.conv1 = conv3(i, o, kt, False)
-        s.norm2 = nn.GroupNorm(groups(o), o, eps=1e-6); s.conv2 = conv3(o, o, kt, False)
-        s.skip = nn.Conv3d(i, o, 1, bias=False) if i != o else None
-    def forward(s, x):
-        h = s.conv1(F.silu(s.norm1(x))); h = s.conv2(F.silu(s.norm2(h)))
-        return h + (s.skip(x) if s.skip is not None else x)
-
-class Encoder(nn.Module):
-    def __init__(s, c):
-        super().__init__(); s.c = c; kt = c['kt']; F_ = c['filters']
-        s.conv_in = conv3(3, F_, kt, False); s.res = nn.ModuleList(); ch = F_
-        for m in c['mult']:
-            for _ in range(c['nres']): s.res.append(ResBlock(ch, F_ * m, kt)); ch = F_ * m
-        s.mid = nn.ModuleList([ResBlock(ch, ch, kt) for _ in range(c['nres'])])
-        s.norm_out = nn.GroupNorm(groups(ch), ch, eps=1e-6); s.conv_out = nn.Conv3d(ch, c['emb'], 1, bias=True)
-    def forward(s, x):
-        h = s.conv_in(x); L = len(s.c['mult'])
-        for i in range(L):
-            for j in range(s.c['nres']): h = s.res[i * s.c['nres'] + j](h)
-            if i < L - 1:
-                kt = 2 if s.c['td'][i] else 1
-                h = F.avg_pool3d(h, (kt, 2, 2), (kt, 2, 2))
-        for b in s.mid: h = b(h)
-        return s.conv_out(F.silu(s.norm_out(h)))
-
-class Decoder(nn.Module):
-    def __init__(s, c):
-        super().__init__(); s.c = c; kt = c['kt']; F_ = c['filters']; ch = F_ * c['mult'][-1]
-        s.conv_in = conv3(c['emb'], ch, kt, True)
-        s.mid = nn.ModuleList([ResBlock(ch, ch, kt) for _ in range(c['nres'])])
-        s.res = nn.ModuleList(); s.up = nn.ModuleList()
-        for i in reversed(range(len(c['mult']))):
-            for _ in range(c['nres']): s.res.append(ResBlock(ch, F_ * c['mult'][i], kt)); ch = F_ * c['mult'][i]
-            if i > 0: s.up.append(conv3(ch, ch, kt, True))
-        s.norm_out = nn.GroupNorm(groups(ch), ch, eps=1e-6); s.conv_out = conv3(ch, 3, kt, True)
-    def forward(s, z):
-        h = s.conv_in(z)
-        for b in s.mid: h = b(h)
-        k = u = 0
-        for i in reversed(range(len(s.c['mult']))):
-            for j in range(s.c['nres']): h = s.res[k](h); k += 1
-            if i > 0:
-                st = 2 if s.c['td'][i - 1] else 1
-                h = F.interpolate(h, scale_factor=(st, 2, 2), mode='nearest'); h = s.up[u](h); u += 1
-        return s.conv_out(F.silu(s.norm_out(h)))
-
-class Quantizer(nn.Module):
-    def __init__(s, c):
-        super().__init__(); s.c = c; s.codebook = nn.Parameter(torch.zeros(c['K'], c['emb']))
-    def forward(s, z):
-        B, D, T, H, W = z.shape; flat = z.permute(0, 2, 3, 4, 1).reshape(-1, D)
-        d = (flat ** 2).sum(1, keepdim=True) - 2 * flat @ s.codebook.t() + (s.codebook ** 2).sum(1)[None]
-        idx = d.argmin(1); codes = s.codebook[idx]
-        commit = ((flat - codes.detach()) ** 2).mean() * 0.25
-        cb = ((codes - flat.detach()) ** 2).mean() * 1.0
-        logits = -d / 0.01; p = logits.softmax(1); lp = logits.log_softmax(1)
-        avg = p.mean(0); ent = (-(p * lp).sum(1).mean() + (avg * torch.log(avg + 1e-5)).sum()) * 0.1
-        q = (flat + (codes - flat).detach()).reshape(B, T, H, W, D).permute(0, 4, 1, 2, 3)
-        counts = torch.bincount(idx, minlength=s.c['K']).float() / idx.numel()
-        ppl = torch.exp(-(counts * torch.log(counts + 1e-5)).sum())
-        return q, idx.reshape(B, T, H, W), commit, cb, ent, ppl
-
-class VQVAE(nn.Module):
-    def __init__(s, c):
-        super().__init__(); s.encoder = Encoder(c); s.quantizer = Quantizer(c); s.decoder = Decoder(c)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..', 'python'))
+from magvitseg_torch import VQVAE  # noqa: E402
 
 def blur(x):
     t = torch.tensor([1., 3., 3., 1.], dtype=x.dtype) / 8
