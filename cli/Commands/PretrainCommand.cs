@@ -67,6 +67,12 @@ internal static class PretrainCommand
         var dev = TorchRuntime.ResolveDevice(p.GetValue(Device));
         TorchRuntime.SetThreads(p.GetValue(Threads) ?? (dev.type == TorchSharp.DeviceType.CPU ? 1 : 0));
         int evalBatches = p.GetValue(EvalBatches);
+        // Usage errors first, from what is on disk, so that a refused command leaves nothing behind (not even a lock).
+        string? existing = TokenizerCheckpoint.Latest(new PretrainOutput(outDir).Checkpoints);
+        if (resume && existing is null)
+            throw new CliException($"--resume: no checkpoint in '{new PretrainOutput(outDir).Checkpoints}'. Start without --resume.");
+        if (!resume && existing is not null && !p.GetValue(Force))
+            throw new CliException($"'{outDir}' already has checkpoints: pass --resume to continue, --force to replace the run, or choose another --out.");
         // One writer per run folder (issue 19): a second pretrain into it is refused, naming the holder.
         using var runLock = RunLock.Acquire(outDir, Console.WriteLine);
         var output = new PretrainOutput(outDir);

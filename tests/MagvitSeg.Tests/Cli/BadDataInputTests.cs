@@ -81,7 +81,7 @@ public class BadDataInputTests(ITestOutputHelper output)
             File.Delete(Path.Combine(root, "annotations", "instances_val2017.json"));
             return new[] { "data", "verify", "coco-tiny", "--root", root };
         }, 1, "annotation file missing"),
-        ["data verify: no such manifest"] = new(_ => new[] { "data", "verify", "coco-huge" }, 1, "No data manifest 'coco-huge'"),
+        ["data verify: no such manifest"] = new(_ => new[] { "data", "verify", "coco-huge" }, 2, "no data manifest 'coco-huge'"),
         ["data verify: a video replaced by noise"] = new(d =>
         {
             string root = Path.Combine(d, "videos");
