@@ -1,5 +1,5 @@
 using System.Globalization;
-using MagvitSeg.Evaluation;
+using MagvitSeg.Data;
 using MagvitSeg.Models;
 using MagvitSeg.Training;
 using MagvitSeg.Viz;

@@ -1,4 +1,5 @@
 using MagvitSeg.Config;
+using MagvitSeg.Data.Synthetic;
 using MagvitSeg.Models;
 using MagvitSeg.Training;
 using static TorchSharp.torch;

@@ -1,6 +1,7 @@
-using MagvitSeg.Training;
+using MagvitSeg.Data.Synthetic;
 
-namespace MagvitSeg.Tests.Training;
+
+namespace MagvitSeg.Tests.Data.Synthetic;
 
 public class ProceduralClipsTests
 {

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace MagvitSeg.Training;
+namespace MagvitSeg.Data;
 
 /// <summary>
 /// Where pretraining clips come from. A batch is [B, 3, T, H, W] float32 in [-1, 1] on the CPU; the trainer moves

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MagvitSeg.Training;
+namespace MagvitSeg.Data.Synthetic;
 
 /// <summary>
 /// A dependency-free clip source: coloured Gaussian blobs moving in straight lines over a smooth colour gradient.

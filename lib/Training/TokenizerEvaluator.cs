@@ -1,8 +1,9 @@
+using MagvitSeg.Data;
+using MagvitSeg.Evaluation;
 using MagvitSeg.Models;
-using MagvitSeg.Training;
 using static TorchSharp.torch;
 
-namespace MagvitSeg.Evaluation;
+namespace MagvitSeg.Training;
 
 /// <summary>Held-out reconstruction quality of a tokenizer.</summary>
 /// <param name="Psnr">Mean per-frame PSNR (dB), frames mapped to [0, 1].</param>

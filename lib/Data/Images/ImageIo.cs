@@ -1,7 +1,7 @@
 using MagvitSeg.Runtime;
 using SkiaSharp;
 
-namespace MagvitSeg.Viz;
+namespace MagvitSeg.Data.Images;
 
 /// <summary>PNG encoding and image decoding with SkiaSharp; planar float images in [-1, 1] as the models use them.</summary>
 public static class ImageIo

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using MagvitSeg.Runtime;
+using MagvitSeg.Viz;
 using TorchSharp;
 
-namespace MagvitSeg.Runtime;
+namespace MagvitSeg.Inspection;
 
 /// <summary>One line of the environment report: what was checked, whether it is usable, details and the fix.</summary>
 public sealed record EnvironmentItem(string Name, bool Ok, string Detail, string? Fix = null);
@@ -46,8 +48,8 @@ public static class EnvironmentCheck
         items.Add(new("ffmpeg", ffmpeg is not null, ffmpeg ?? "not found on PATH",
             ffmpeg is null ? "Debian/Ubuntu: sudo apt-get install -y ffmpeg; Windows: winget install Gyan.FFmpeg; macOS: brew install ffmpeg" : null));
 
-        _ = Viz.Fonts.Typeface; // loads the font, which sets SourcePath
-        string? font = Viz.Fonts.SourcePath;
+        _ = Fonts.Typeface; // loads the font, which sets SourcePath
+        string? font = Fonts.SourcePath;
         items.Add(new("font", font is not null, font ?? "no font file found: chart and label text will be missing",
             font is null ? "Debian/Ubuntu: sudo apt-get install -y fonts-dejavu-core (or set MAGVITSEG_FONT to a .ttf)" : null));
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace MagvitSeg.Notebooks;
+namespace MagvitSeg.Cli.Notebooks;
 
 /// <summary>The first failing cell of an executed notebook: its index, source and error.</summary>
 public sealed record NotebookError(int CellIndex, string CellSource, string Name, string Message);

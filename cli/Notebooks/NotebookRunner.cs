@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace MagvitSeg.Notebooks;
+namespace MagvitSeg.Cli.Notebooks;
 
 /// <summary>How one notebook run ended.</summary>
 /// <param name="Notebook">The .dib that ran.</param>
