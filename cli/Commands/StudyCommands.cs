@@ -1,4 +1,5 @@
 using System.Globalization;
+using MagvitSeg.Models.Head;
 using MagvitSeg.Runtime;
 using MagvitSeg.Study;
 using MagvitSeg.Viz;
@@ -112,7 +113,7 @@ internal static class StudyCommands
         int roiConv = args.GetInt("class-roi-conv", -1);
         if (roiConv >= 0) profile = profile with { Head = profile.Head with { ClassRoiConv = roiConv } };
         double classWeight = args.GetDouble("class-weight", 0);
-        if (classWeight > 0) profile = profile with { Loss = (profile.Loss ?? new Models.MaskLossConfig()) with { ClassWeight = classWeight } };
+        if (classWeight > 0) profile = profile with { Loss = (profile.Loss ?? new MaskLossConfig()) with { ClassWeight = classWeight } };
         double nms = args.GetDouble("nms-iou", -1);
         if (nms >= 0)
         {

@@ -14,7 +14,7 @@ namespace MagvitSeg.Models;
 /// <param name="ContextBlocks">Extra 3x3 conv blocks on the finest FPN level, so each memory token sees a whole object
 /// (categories that differ only by shape need that context; Mask2Former gets it from a deep backbone).</param>
 /// <param name="ClassRoiGrid">R &gt; 0: class logits also read an R x R box-aligned sample of the per-pixel embeddings and
-/// the mask inside each query's mask box (<see cref="MaskRoiPool"/>); 0 turns it off (plain Mask2Former).</param>
+/// the mask inside each query's mask box (<c>MaskRoiPool</c>); 0 turns it off (plain Mask2Former).</param>
 /// <param name="ClassRoiConv">C &gt; 0: the class read-out passes its R x R sample through two 3x3 convolutions of C
 /// channels before projecting it (0: a linear projection of the flattened sample). Needs ClassRoiGrid &gt; 0.</param>
 public sealed record MaskHeadConfig(

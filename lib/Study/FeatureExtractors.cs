@@ -1,5 +1,5 @@
 using MagvitSeg.Masking;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Tokenizer;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Study;

@@ -1,5 +1,5 @@
 using MagvitSeg.Data.Coco;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Head;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Study;

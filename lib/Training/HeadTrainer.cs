@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MagvitSeg.Models.Head;
 using MagvitSeg.Models;
 using MagvitSeg.Runtime;
 using TorchSharp;

@@ -1,6 +1,6 @@
 using MagvitSeg.Data;
 using MagvitSeg.Evaluation;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Tokenizer;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Training;

@@ -1,7 +1,7 @@
 using MagvitSeg.Config;
 using MagvitSeg.Inspection;
 using MagvitSeg.Masking;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Tokenizer;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Tests.Inspection;

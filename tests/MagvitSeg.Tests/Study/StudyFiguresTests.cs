@@ -1,6 +1,6 @@
 using MagvitSeg.Data.Coco;
 using MagvitSeg.Data.Synthetic;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Head;
 using MagvitSeg.Runtime;
 using MagvitSeg.Study;
 using MagvitSeg.Viz;

@@ -1,5 +1,5 @@
 using MagvitSeg.Config;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Tokenizer;
 using MagvitSeg.Study;
 using MagvitSeg.Training;
 using static TorchSharp.torch;

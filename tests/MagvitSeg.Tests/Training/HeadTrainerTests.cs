@@ -1,3 +1,4 @@
+using MagvitSeg.Models.Head;
 using MagvitSeg.Models;
 using MagvitSeg.Training;
 using static TorchSharp.torch;
