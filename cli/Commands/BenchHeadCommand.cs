@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using MagvitSeg.Config;
 using MagvitSeg.Models.Head;
-using MagvitSeg.Models;
 using MagvitSeg.Runtime;
 using MagvitSeg.Training;
 using static TorchSharp.torch;

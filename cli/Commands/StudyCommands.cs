@@ -1,5 +1,5 @@
 using System.Globalization;
-using MagvitSeg.Models.Head;
+using MagvitSeg.Config;
 using MagvitSeg.Runtime;
 using MagvitSeg.Study;
 using MagvitSeg.Viz;

@@ -1,3 +1,4 @@
+using MagvitSeg.Config;
 using MagvitSeg.Data.Coco;
 using MagvitSeg.Evaluation;
 using MagvitSeg.Models.Head;

@@ -1,30 +1,12 @@
 using System.Diagnostics;
+using MagvitSeg.Config;
 using MagvitSeg.Models.Head;
-using MagvitSeg.Models;
 using MagvitSeg.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Training;
-
-/// <summary>
-/// Head training settings (seg-head.md protocol): AdamW lr 1e-4, weight decay 0.05, cosine decay after an optional
-/// linear warm-up, gradient-norm clipping (Mask2Former clips the full model at 0.01; 0 turns it off), seeded.
-/// </summary>
-public sealed record HeadTrainConfig(
-    int Steps = 1000,
-    double LearningRate = 1e-4,
-    double WeightDecay = 0.05,
-    int WarmupSteps = 0,
-    double MinLrFraction = 0.0,
-    double GradClip = 0.01,
-    long Seed = 0,
-    double LogIntervalSeconds = 2)
-{
-    /// <summary>The learning rate at a step: linear warm-up, then cosine from the peak to MinLrFraction x peak.</summary>
-    public double LearningRateAt(int step) => LearningRateSchedule.At(step, LearningRate, WarmupSteps, Steps, MinLrFraction);
-}
 
 /// <summary>A batch for the head: feature maps [B, Ci, Hi, Wi] (finest first) and one target per image.</summary>
 public sealed record HeadBatch(IReadOnlyList<Tensor> Features, IReadOnlyList<InstanceTarget> Targets);

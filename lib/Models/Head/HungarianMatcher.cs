@@ -1,9 +1,7 @@
+using MagvitSeg.Config;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Models.Head;
-
-/// <summary>Weights of the matching cost (Mask2Former: class 2, mask BCE 5, dice 5).</summary>
-public sealed record MatcherWeights(double Class = 2, double Mask = 5, double Dice = 5);
 
 /// <summary>
 /// Bipartite matching of queries to ground-truth instances on

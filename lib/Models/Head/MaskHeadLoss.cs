@@ -1,25 +1,8 @@
+using MagvitSeg.Config;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Models.Head;
-
-/// <summary>
-/// Loss settings (Mask2Former's): class cross-entropy 2 with "no object" weight 0.1, mask BCE 5, dice 5, on
-/// <see cref="Points"/> uniformly sampled points per mask (0: every pixel centre of the mask-logit grid), with the
-/// same losses after every decoder layer when <see cref="AuxLoss"/>.
-/// </summary>
-public sealed record MaskLossConfig(
-    double ClassWeight = 2,
-    double MaskWeight = 5,
-    double DiceWeight = 5,
-    double NoObjectWeight = 0.1,
-    int Points = 256,
-    bool AuxLoss = true,
-    MatcherWeights? Matcher = null)
-{
-    /// <summary>The matching-cost weights (defaults to class 2, mask 5, dice 5).</summary>
-    public MatcherWeights MatcherWeights => Matcher ?? new MatcherWeights();
-}
 
 /// <summary>Loss of one step: the differentiable total and the final layer's unweighted parts.</summary>
 /// <param name="Total">Weighted sum over the used layers (scalar, with gradient).</param>

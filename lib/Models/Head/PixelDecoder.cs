@@ -1,3 +1,4 @@
+using MagvitSeg.Config;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,6 +1,5 @@
 using MagvitSeg.Config;
 using MagvitSeg.Inspection;
-using MagvitSeg.Masking;
 using MagvitSeg.Models.Tokenizer;
 using static TorchSharp.torch;
 

@@ -2,7 +2,6 @@ using MagvitSeg.Config;
 using MagvitSeg.Masking;
 using MagvitSeg.Models.Head;
 using MagvitSeg.Models.Tokenizer;
-using MagvitSeg.Models;
 using MagvitSeg.Runtime;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
+using MagvitSeg.Config;
 using MagvitSeg.Models.Head;
-using MagvitSeg.Models;
 using MagvitSeg.Training;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using MagvitSeg.Config;
 using MagvitSeg.Models.Head;
 using static TorchSharp.torch;
 

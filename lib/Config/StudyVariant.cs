@@ -1,4 +1,4 @@
-namespace MagvitSeg.Study;
+namespace MagvitSeg.Config;
 
 /// <summary>Where a variant's features come from.</summary>
 public enum FeatureEncoder
@@ -17,7 +17,7 @@ public enum FeatureEncoder
 /// <param name="Id">Short id used in study.csv (a, b, c, d, e, f-zeros, ...).</param>
 /// <param name="Description">What it isolates, in words.</param>
 /// <param name="Encoder">The feature source.</param>
-/// <param name="Condition">Still-image conditioning (<see cref="Masking.ConditionConfig.Named"/>) for the 3D encoders.</param>
+/// <param name="Condition">Still-image conditioning (<see cref="ConditionConfig.Named"/>) for the 3D encoders.</param>
 /// <param name="Quantised">Read the quantised latent instead of the pre-quantisation one.</param>
 /// <param name="FineTune">Train the encoder with the head (the upper bound); no feature cache.</param>
 public sealed record StudyVariant(string Id, string Description, FeatureEncoder Encoder, string Condition = "magvit",

@@ -1,9 +1,4 @@
-using MagvitSeg.Config;
-using MagvitSeg.Models.Head;
-using MagvitSeg.Models;
-using MagvitSeg.Training;
-
-namespace MagvitSeg.Study;
+namespace MagvitSeg.Config;
 
 /// <summary>
 /// Everything one study run fixes for all its variants: the tokenizer profile, the image sets, the head, its training
@@ -17,13 +12,13 @@ namespace MagvitSeg.Study;
 /// <param name="HeadTraining">Steps, learning rate and schedule of every head run (the seed is set per run).</param>
 /// <param name="BatchSize">Images per head step.</param>
 /// <param name="Seeds">One head run per seed and variant.</param>
-/// <param name="Selection">The base feature selection (<see cref="Masking.FeatureSelection.Named"/>).</param>
+/// <param name="Selection">The base feature selection (<c>FeatureSelection.Named</c>).</param>
 /// <param name="Variants">Variant ids to run, in order (see <see cref="StudyVariant.All"/>).</param>
-/// <param name="FineTuneLrScale">Learning-rate multiplier of the encoder in the fine-tuned upper bound.</param>
-/// <param name="FineTuneSeeds">Seeds of the fine-tuned upper bound (it costs an encoder backward per step); null = all.</param>
-/// <param name="Loss">The head's loss weights; null = Mask2Former's (class 2, mask 5, dice 5, no-object 0.1).</param>
+/// <param name="FineTuneLrScale">Learning-rate multiplier of the encoder in the fine-tuned upper bound. <value>The default value is 0.1.</value></param>
+/// <param name="FineTuneSeeds">Seeds of the fine-tuned upper bound (it costs an encoder backward per step); null = all. <value>The default value is null (every seed).</value></param>
+/// <param name="Loss">The head's loss weights; null = Mask2Former's (class 2, mask 5, dice 5, no-object 0.1). <value>The default value is null (Mask2Former's).</value></param>
 /// <param name="Predict">Inference settings of every evaluation; null = <see cref="PredictConfig"/>'s defaults (top 100,
-/// class-aware mask NMS at IoU 0.5).</param>
+/// class-aware mask NMS at IoU 0.5). <value>The default value is null (<see cref="PredictConfig"/>'s defaults).</value></param>
 public sealed record StudyProfile(
     string Name,
     TokenizerProfile Tokenizer,

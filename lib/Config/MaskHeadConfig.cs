@@ -1,22 +1,22 @@
-namespace MagvitSeg.Models;
+namespace MagvitSeg.Config;
 
 /// <summary>
 /// Size of the query-based mask-classification head (MaskFormer/Mask2Former family, kept small).
 /// </summary>
-/// <param name="Queries">Learned object queries N.</param>
-/// <param name="HiddenDim">Width D of the pixel decoder and the transformer decoder.</param>
-/// <param name="DecoderLayers">Transformer decoder layers L (each: cross-attention, self-attention, MLP).</param>
-/// <param name="Heads">Attention heads (must divide D).</param>
-/// <param name="FeedForwardDim">MLP width inside a decoder layer.</param>
-/// <param name="MaskDim">Width of the mask embeddings and per-pixel embeddings.</param>
-/// <param name="ExtraUpsample">2x upsampling stages after the finest input level (1: a 1/8 latent gives 1/4 masks).</param>
-/// <param name="Dropout">Dropout inside the decoder layers (0 keeps training deterministic).</param>
+/// <param name="Queries">Learned object queries N. <value>The default value is 20.</value></param>
+/// <param name="HiddenDim">Width D of the pixel decoder and the transformer decoder. <value>The default value is 64.</value></param>
+/// <param name="DecoderLayers">Transformer decoder layers L (each: cross-attention, self-attention, MLP). <value>The default value is 3.</value></param>
+/// <param name="Heads">Attention heads (must divide D). <value>The default value is 4.</value></param>
+/// <param name="FeedForwardDim">MLP width inside a decoder layer. <value>The default value is 256.</value></param>
+/// <param name="MaskDim">Width of the mask embeddings and per-pixel embeddings. <value>The default value is 64.</value></param>
+/// <param name="ExtraUpsample">2x upsampling stages after the finest input level (1: a 1/8 latent gives 1/4 masks). <value>The default value is 1.</value></param>
+/// <param name="Dropout">Dropout inside the decoder layers (0 keeps training deterministic). <value>The default value is 0.</value></param>
 /// <param name="ContextBlocks">Extra 3x3 conv blocks on the finest FPN level, so each memory token sees a whole object
-/// (categories that differ only by shape need that context; Mask2Former gets it from a deep backbone).</param>
+/// (categories that differ only by shape need that context; Mask2Former gets it from a deep backbone). <value>The default value is 0.</value></param>
 /// <param name="ClassRoiGrid">R &gt; 0: class logits also read an R x R box-aligned sample of the per-pixel embeddings and
-/// the mask inside each query's mask box (<c>MaskRoiPool</c>); 0 turns it off (plain Mask2Former).</param>
+/// the mask inside each query's mask box (<c>MaskRoiPool</c>); 0 turns it off (plain Mask2Former). <value>The default value is 0 (off).</value></param>
 /// <param name="ClassRoiConv">C &gt; 0: the class read-out passes its R x R sample through two 3x3 convolutions of C
-/// channels before projecting it (0: a linear projection of the flattened sample). Needs ClassRoiGrid &gt; 0.</param>
+/// channels before projecting it (0: a linear projection of the flattened sample). Needs ClassRoiGrid &gt; 0. <value>The default value is 0 (a linear read-out).</value></param>
 public sealed record MaskHeadConfig(
     int Queries = 20,
     int HiddenDim = 64,

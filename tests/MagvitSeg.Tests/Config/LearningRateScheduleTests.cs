@@ -1,6 +1,7 @@
-using MagvitSeg.Training;
+using MagvitSeg.Config;
 
-namespace MagvitSeg.Tests.Training;
+
+namespace MagvitSeg.Tests.Config;
 
 public class LearningRateScheduleTests
 {

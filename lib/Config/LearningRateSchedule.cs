@@ -1,4 +1,4 @@
-namespace MagvitSeg.Training;
+namespace MagvitSeg.Config;
 
 /// <summary>Linear warm-up then cosine decay, as a pure function of the step (so resuming needs no scheduler state).</summary>
 public static class LearningRateSchedule
