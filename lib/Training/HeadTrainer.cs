@@ -12,7 +12,14 @@ namespace MagvitSeg.Training;
 public sealed record HeadBatch(IReadOnlyList<Tensor> Features, IReadOnlyList<InstanceTarget> Targets);
 
 /// <summary>What one optimiser step did (losses are the final decoder layer's, Loss is the full weighted total).</summary>
-public sealed record HeadStepResult(int Step, double Loss, double Class, double Mask, double Dice, double LearningRate, double Seconds);
+public sealed record HeadStepResult(int Step, double Loss, double Class, double Mask, double Dice, double LearningRate, double Seconds)
+{
+    /// <summary>The columns of a head run's metrics.csv.</summary>
+    public static IReadOnlyList<string> Columns { get; } = new[] { "step", "loss", "class", "mask", "dice", "lr", "seconds" };
+
+    /// <summary>This step as a metrics.csv row (<see cref="Columns"/>).</summary>
+    public double[] Row => new[] { Step, Loss, Class, Mask, Dice, LearningRate, Seconds };
+}
 
 /// <summary>
 /// Trains a <see cref="MaskHead"/> on precomputed features: the encoder stays outside (features come from the cache or a
