@@ -2,6 +2,7 @@ using System.Text.Json;
 using MagvitSeg.Evaluation;
 using MagvitSeg.Runtime;
 using MagvitSeg.Training;
+using MagvitSeg.Viz;
 
 namespace MagvitSeg.Cli.Commands;
 
@@ -26,7 +27,7 @@ internal static class ReconstructCommand
         string figure = Path.Combine(outDir, "recon.png");
         var result = TokenizerEvaluator.Evaluate(model, source(model.Config, seed), batches, batch, (x, y) =>
         {
-            ReconstructionGrid.Save(x, y, figure);
+            ImageGrid.Reconstruction(x, y, maxClips: 2).Save(figure);
             x.Dispose();
             y.Dispose();
         });

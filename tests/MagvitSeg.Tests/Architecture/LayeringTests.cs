@@ -22,7 +22,7 @@ public class LayeringTests
         { "MagvitSeg.Masking", new[] { "MagvitSeg.Data", "MagvitSeg.Models", "MagvitSeg.Viz", "MagvitSeg.Training", "MagvitSeg.Study", "MagvitSeg.Evaluation", "MagvitSeg.Inspection" } },
         { "MagvitSeg.Evaluation", new[] { "MagvitSeg.Models", "MagvitSeg.Training", "MagvitSeg.Study", "MagvitSeg.Viz", "MagvitSeg.Masking", "MagvitSeg.Inspection" } },
         { "MagvitSeg.Viz", new[] { "MagvitSeg.Models", "MagvitSeg.Training", "MagvitSeg.Study", "MagvitSeg.Evaluation", "MagvitSeg.Masking", "MagvitSeg.Inspection" } },
-        { "MagvitSeg.Training", new[] { "MagvitSeg.Viz", "MagvitSeg.Study", "MagvitSeg.Masking", "MagvitSeg.Inspection" } },
+        { "MagvitSeg.Training", new[] { "MagvitSeg.Study", "MagvitSeg.Masking", "MagvitSeg.Inspection" } },
         { "MagvitSeg.Inspection", new[] { "MagvitSeg.Study" } },
     };
 
