@@ -4,7 +4,6 @@ using System.Globalization;
 using MagvitSeg.Data;
 using MagvitSeg.Data.Video;
 using MagvitSeg.Runtime;
-using MagvitSeg.Training;
 
 namespace MagvitSeg.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
-using MagvitSeg.Models;
+using MagvitSeg.Config;
+using MagvitSeg.Models.Head;
 using MagvitSeg.Runtime;
 using MagvitSeg.Study;
 using MagvitSeg.Training;

@@ -1,4 +1,5 @@
 using MagvitSeg.Config;
+using MagvitSeg.Data.Synthetic;
 using MagvitSeg.Data;
 using MagvitSeg.Data.Video;
 using MagvitSeg.Runtime;

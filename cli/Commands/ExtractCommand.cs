@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MagvitSeg.Config;
 using MagvitSeg.Study;
 
 namespace MagvitSeg.Cli.Commands;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using MagvitSeg.Notebooks;
+using MagvitSeg.Cli.Notebooks;
 using MagvitSeg.Runtime;
 
 namespace MagvitSeg.Cli.Commands;

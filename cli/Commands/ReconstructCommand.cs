@@ -3,6 +3,7 @@ using System.Text.Json;
 using MagvitSeg.Evaluation;
 using MagvitSeg.Runtime;
 using MagvitSeg.Training;
+using MagvitSeg.Viz;
 
 namespace MagvitSeg.Cli.Commands;
 
@@ -33,7 +34,7 @@ internal static class ReconstructCommand
         string figure = Path.Combine(outDir, "recon.png");
         var result = TokenizerEvaluator.Evaluate(model, source(model.Config, seed), batches, batch, (x, y) =>
         {
-            ReconstructionGrid.Save(x, y, figure);
+            ImageGrid.Reconstruction(x, y, maxClips: 2).Save(figure);
             x.Dispose();
             y.Dispose();
         });

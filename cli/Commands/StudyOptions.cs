@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MagvitSeg.Config;
 using MagvitSeg.Runtime;
 using MagvitSeg.Study;
 
@@ -89,7 +90,7 @@ internal sealed class StudyOptions
         if (p.GetValue(_selection) is { } selection) profile = profile with { Selection = selection };
         if (p.GetValue(_classRoi) is { } roi) profile = profile with { Head = profile.Head with { ClassRoiGrid = roi } };
         if (p.GetValue(_classRoiConv) is { } roiConv) profile = profile with { Head = profile.Head with { ClassRoiConv = roiConv } };
-        if (p.GetValue(_classWeight) is { } classWeight) profile = profile with { Loss = (profile.Loss ?? new Models.MaskLossConfig()) with { ClassWeight = classWeight } };
+        if (p.GetValue(_classWeight) is { } classWeight) profile = profile with { Loss = (profile.Loss ?? new MaskLossConfig()) with { ClassWeight = classWeight } };
         if (p.GetValue(_nms) is { } nms) profile = profile with { Predict = profile.Inference with { NmsIou = nms } };
         if (p.GetValue(_headSteps) is { } headSteps) profile = profile with { HeadTraining = profile.HeadTraining with { Steps = headSteps } };
         if (p.GetValue(_trainImages) is { } trainImages) profile = profile with { TrainImages = trainImages };

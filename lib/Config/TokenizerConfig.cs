@@ -101,7 +101,7 @@ public sealed record DiscriminatorConfig(int Filters = 64, int[]? ChannelMultipl
 /// <param name="PerceptualWeight">Weight of the perceptual loss; used only with <see cref="PerceptualModel"/>. <value>The default value is 0.1.</value></param>
 /// <param name="PerceptualModel">Path of a TorchScript module mapping frames [N,3,H,W] in [-1,1] to features; null (no perceptual loss). <value>The default value is null.</value></param>
 /// <param name="CodebookInitFromData">Before the first step, set the codes to latents of the first batch
-/// (<see cref="Models.VectorQuantizer.InitFromLatents"/>); a departure from MAGVIT for short runs. <value>The default value is false (MAGVIT's init).</value></param>
+/// (<c>VectorQuantizer.InitFromLatents</c>); a departure from MAGVIT for short runs. <value>The default value is false (MAGVIT's init).</value></param>
 /// <param name="ReseedDeadCodesEvery">Every k steps, codes unused since the last re-seed are replaced by batch latents; 0 turns it off. <value>The default value is 0.</value></param>
 /// <param name="Seed">Seed of every RNG. <value>The default value is 0.</value></param>
 /// <param name="LogEvery">Steps between scalar reads (console and metrics.csv). <value>The default value is 10.</value></param>

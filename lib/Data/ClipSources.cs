@@ -1,5 +1,4 @@
 using MagvitSeg.Data.Synthetic;
-using MagvitSeg.Training;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Data;

@@ -1,4 +1,3 @@
-using MagvitSeg.Training;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Data;

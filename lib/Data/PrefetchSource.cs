@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
-using MagvitSeg.Training;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Data;

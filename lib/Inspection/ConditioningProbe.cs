@@ -1,5 +1,6 @@
+using MagvitSeg.Config;
 using MagvitSeg.Masking;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Tokenizer;
 using MagvitSeg.Viz;
 using Microsoft.Data.Analysis;
 using SkiaSharp;

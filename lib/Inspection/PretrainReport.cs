@@ -1,6 +1,6 @@
 using System.Globalization;
-using MagvitSeg.Evaluation;
-using MagvitSeg.Models;
+using MagvitSeg.Data;
+using MagvitSeg.Models.Tokenizer;
 using MagvitSeg.Training;
 using MagvitSeg.Viz;
 using Microsoft.Data.Analysis;

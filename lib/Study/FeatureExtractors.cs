@@ -1,5 +1,6 @@
+using MagvitSeg.Config;
 using MagvitSeg.Masking;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Tokenizer;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Study;

@@ -42,4 +42,21 @@ public static class HeadBatches
             }
         }
     }
+
+    /// <summary>
+    /// Endless head batches whose features <paramref name="features"/> computes from the batch's images on
+    /// <paramref name="device"/> (the fine-tuned arm: the encoder runs, with gradients, on every batch). Each batch's
+    /// tensors are disposed when the next one is requested.
+    /// </summary>
+    public static IEnumerable<HeadBatch> FromImages(CocoImageSet set, int batchSize, long seed, Func<Tensor, List<Tensor>> features, Device device)
+    {
+        foreach (var idx in Indices(set.Count, batchSize, seed))
+        {
+            using var scope = NewDisposeScope();
+            var images = cat(idx.Select(i => set.Images(i, 1)).ToList(), 0).to(device);
+            var feats = features(images);
+            var targets = idx.Select(set.TargetTensors).ToList();
+            yield return new HeadBatch(feats, targets);
+        }
+    }
 }

@@ -1,6 +1,7 @@
+using MagvitSeg.Config;
 using MagvitSeg.Data.Coco;
 using MagvitSeg.Evaluation;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Head;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Study;

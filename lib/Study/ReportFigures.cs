@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MagvitSeg.Config;
 using MagvitSeg.Inspection;
 using MagvitSeg.Runtime;
 using MagvitSeg.Training;

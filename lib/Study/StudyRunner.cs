@@ -5,47 +5,14 @@ using MagvitSeg.Data;
 using MagvitSeg.Data.Coco;
 using MagvitSeg.Data.Synthetic;
 using MagvitSeg.Masking;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Head;
+using MagvitSeg.Models.Tokenizer;
 using MagvitSeg.Runtime;
 using MagvitSeg.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Study;
-
-/// <summary>Where a study run reads and writes.</summary>
-/// <param name="Root">The study folder: config.json, stills/, features/, runs/, study.csv, study.json.</param>
-/// <param name="Tokenizer">The video tokenizer run folder (pretrained here when it is missing or partial), or one checkpoint
-/// file of such a run, used as it is (e.g. an early step, to read the encoder at a point of its training).</param>
-/// <param name="ImageTokenizer">The image-only (2D) tokenizer run folder.</param>
-/// <param name="CocoRoot">When set, a COCO-format folder (annotations/instances_{train,val}2017.json, train2017/, val2017/)
-/// replaces the exported MovingShapes stills.</param>
-public sealed record StudyPaths(string Root, string Tokenizer, string ImageTokenizer, string? CocoRoot = null)
-{
-    /// <summary>The default layout for a profile: results/&lt;profile&gt;/study beside results/&lt;profile&gt;/tokenizer; with a
-    /// <paramref name="root"/> (<c>study --out</c>) everything, tokenizers included, goes under it (root/tokenizer, root/tokenizer-2d).</summary>
-    public static StudyPaths Default(string profile, string? root = null) => root is null
-        ? new(RepoPaths.Results(profile, "study"), RepoPaths.Results(profile, "tokenizer"), RepoPaths.Results(profile, "tokenizer-2d"))
-        : new(root, Path.Combine(root, "tokenizer"), Path.Combine(root, "tokenizer-2d"));
-
-    /// <summary>Exported MovingShapes stills (COCO format).</summary>
-    public string Stills => Path.Combine(Root, "stills");
-
-    /// <summary>The feature cache.</summary>
-    public string Features => Path.Combine(Root, "features");
-
-    /// <summary>One folder per variant and seed.</summary>
-    public string Run(string variant, int seed) => Path.Combine(Root, "runs", variant, $"seed{seed}");
-}
-
-/// <summary>What a finished head training left in its run folder (train.json).</summary>
-public sealed record HeadTrainRecord(string Variant, int Seed, long[] Channels, double Seconds, double FinalLoss, string Key);
-
-/// <summary>What one finished head run left in its folder (run.json); <paramref name="EvalKey"/> is the training's key plus
-/// the inference settings and <see cref="HeadEvaluation.MetricsVersion"/>, so a record is reused only for the same
-/// features, head, inference and set of metrics.</summary>
-public sealed record HeadRunRecord(string Variant, string Description, int Seed, HeadMetrics Metrics, double TrainSeconds,
-    double FinalLoss, string EvalKey);
 
 /// <summary>
 /// The study (seg-head.md protocol): for each variant, features from its encoder (cached), then for each seed a head
@@ -54,7 +21,8 @@ public sealed record HeadRunRecord(string Variant, string Description, int Seed,
 /// </summary>
 public sealed class StudyRunner : IDisposable
 {
-    private readonly Dictionary<string, (Magvit3dVqvae Model, string Identity)> _encoders = new();
+    private readonly StudyEncoders _encoders;
+    private readonly IProgress<StudyProgress>? _progress;
     private CocoImageSet? _train, _val;
     private readonly Dictionary<string, string> _annotationHashes = new();
 
@@ -67,34 +35,56 @@ public sealed class StudyRunner : IDisposable
     /// <summary>Device for encoders and heads.</summary>
     public Device Device { get; }
 
-    /// <summary>Progress lines.</summary>
+    /// <summary>Every report as a plain line (the CLI's output).</summary>
     public Action<string> Log { get; }
 
     /// <summary>
     /// Also write tokenizer-ema.safetensors when a tokenizer is trained here (as <c>magvitseg pretrain</c>). The default is
     /// true; notebooks set false, since TorchSharp.PyBridge fails inside the kernel (see environment.md).
     /// </summary>
-    public bool ExportSafetensors { get; set; } = true;
+    public bool ExportSafetensors { get => _encoders.ExportSafetensors; set => _encoders.ExportSafetensors = value; }
 
     /// <summary>Called after every head training step (frozen and fine-tuned) with the variant, the seed and the step's result: live progress.</summary>
     public Action<StudyVariant, int, HeadStepResult>? OnHeadStep { get; set; }
 
-    public StudyRunner(StudyProfile profile, StudyPaths paths, Device device, Action<string>? log = null)
+    /// <param name="profile">What the study fixes.</param>
+    /// <param name="paths">Where it reads and writes.</param>
+    /// <param name="device">Where encoders and heads run.</param>
+    /// <param name="log">Every report as a plain line.</param>
+    /// <param name="progress">Every report, typed (stage, and whether it is running progress or an event).</param>
+    public StudyRunner(StudyProfile profile, StudyPaths paths, Device device, Action<string>? log = null, IProgress<StudyProgress>? progress = null)
     {
         Profile = profile;
         Paths = paths;
         Device = device;
         Log = log ?? (_ => { });
+        _progress = progress;
+        _encoders = new StudyEncoders(profile, paths, device, Report);
+    }
+
+    private void Report(StudyProgress p)
+    {
+        Log(p.Message);
+        _progress?.Report(p);
+    }
+
+    private void Report(StudyStage stage, string message, StudyEvent what = StudyEvent.Note, StudyVariant? variant = null, int? seed = null) =>
+        Report(new StudyProgress(stage, message, what, variant?.Id, seed));
+
+    private Action<string> Running(StudyStage stage, bool throttle = true)
+    {
+        Action<string> sink = line => Report(new StudyProgress(stage, line, StudyEvent.Running));
+        return throttle ? StudyProgress.Throttled(sink) : sink;
     }
 
     /// <summary>The base feature selection.</summary>
     public FeatureSelection BaseSelection => FeatureSelection.Named(Profile.Selection);
 
     /// <summary>Head training split (loaded once).</summary>
-    public CocoImageSet TrainSet => _train ??= LoadSplit("train", Profile.TrainImages);
+    public CocoImageSet TrainSet => _train ??= StudyStills.Load(Profile, Paths, "train", Profile.TrainImages, Report);
 
     /// <summary>Evaluation split (loaded once).</summary>
-    public CocoImageSet ValSet => _val ??= LoadSplit("val", Profile.ValImages);
+    public CocoImageSet ValSet => _val ??= StudyStills.Load(Profile, Paths, "val", Profile.ValImages, Report);
 
     /// <summary>Runs every variant and seed of the profile (or the given subset) and writes study.csv / study.json.</summary>
     public List<StudyRow> Run(IReadOnlyList<StudyVariant>? variants = null, IReadOnlyList<int>? seeds = null)
@@ -114,8 +104,8 @@ public sealed class StudyRunner : IDisposable
                     r.Metrics.APm, r.Metrics.APl, r.Metrics.MIoU, r.Metrics.APAgnostic, r.TrainSeconds));
                 done++;
                 double eta = total.Elapsed.TotalSeconds / done * (count - done);
-                Log($"study {done}/{count}: ({v.Id}) seed {seed}: AP {r.Metrics.AP:F1}, AP50 {r.Metrics.AP50:F1}, mIoU {r.Metrics.MIoU:F1} " +
-                    $"| elapsed {total.Elapsed:hh\\:mm\\:ss}, ETA {TimeSpan.FromSeconds(eta):hh\\:mm\\:ss}");
+                Report(StudyStage.Study, $"study {done}/{count}: ({v.Id}) seed {seed}: AP {r.Metrics.AP:F1}, AP50 {r.Metrics.AP50:F1}, mIoU {r.Metrics.MIoU:F1} " +
+                    $"| elapsed {total.Elapsed:hh\\:mm\\:ss}, ETA {TimeSpan.FromSeconds(eta):hh\\:mm\\:ss}", StudyEvent.Finished, v, seed);
                 StudyTable.Write(Paths.Root, rows, Config(variants, seeds));
             }
         return rows;
@@ -141,11 +131,11 @@ public sealed class StudyRunner : IDisposable
         if (File.Exists(record) && JsonSerializer.Deserialize<HeadTrainRecord>(File.ReadAllText(record), AtomicFile.Json) is { } old && old.Key == key
             && File.Exists(Path.Combine(dir, "head.pt")))
         {
-            Log($"({variant.Id}) seed {seed}: reusing the trained head in {dir}");
+            Report(StudyStage.Head, $"({variant.Id}) seed {seed}: reusing the trained head in {dir}", StudyEvent.Reused, variant, seed);
             return old;
         }
         if (File.Exists(record))
-            Log($"({variant.Id}) seed {seed}: the head in {dir} was trained with other features, images or head settings; it is replaced");
+            Report(StudyStage.Head, $"({variant.Id}) seed {seed}: the head in {dir} was trained with other features, images or head settings; it is replaced", StudyEvent.Replaced, variant, seed);
         using var runLock = RunLock.Acquire(dir, Log);
         AtomicFile.WriteJson(Path.Combine(dir, "config.json"), new
         {
@@ -154,7 +144,7 @@ public sealed class StudyRunner : IDisposable
             fine_tune_lr_scale = variant.FineTune ? Profile.FineTuneLrScale : (double?)null,
         });
         var (head, seconds, loss, channels) = variant.FineTune ? FineTune(variant, seed, dir) : TrainFrozen(variant, extractor, seed, dir);
-        using (head) SaveAtomic(head, Path.Combine(dir, "head.pt"));
+        using (head) SaveModule(head, Path.Combine(dir, "head.pt"));
         var result = new HeadTrainRecord(variant.Id, seed, channels, seconds, loss, key);
         AtomicFile.WriteJson(record, result);
         return result;
@@ -180,7 +170,7 @@ public sealed class StudyRunner : IDisposable
                                                 $"Run 'magvitseg train-head --profile {Profile.Name} --variant {variant.Id} --seed {seed}' first.");
         if (File.Exists(record) && JsonSerializer.Deserialize<HeadRunRecord>(File.ReadAllText(record), AtomicFile.Json) is { } old && old.EvalKey == evalKey)
         {
-            Log($"({variant.Id}) seed {seed}: reusing the evaluation in {dir}");
+            Report(StudyStage.Evaluation, $"({variant.Id}) seed {seed}: reusing the evaluation in {dir}", StudyEvent.Reused, variant, seed);
             return old;
         }
         using var runLock = RunLock.Acquire(dir, Log);
@@ -194,10 +184,10 @@ public sealed class StudyRunner : IDisposable
             Func<int, int, List<Tensor>> feats;
             if (variant.FineTune)
             {
-                tuned = EncoderCopy(Encoder(variant.Encoder).Model);
+                tuned = StudyEncoders.Copy(Encoder(variant.Encoder).Model);
                 tuned.Encoder.load(Verified(Path.Combine(dir, "encoder.pt")));
                 tuned.to(Device);
-                var e = new EncoderFeatureExtractor(Frozen(tuned), extractor.Identity + ":fine-tuned", Condition(variant), Selection(variant));
+                var e = new EncoderFeatureExtractor(StudyEncoders.Frozen(tuned), extractor.Identity + ":fine-tuned", Condition(variant), Selection(variant));
                 feats = (s, n) => { using var imgs = ValSet.Images(s, n).to(Device); return e.Extract(imgs); };
             }
             else
@@ -226,8 +216,8 @@ public sealed class StudyRunner : IDisposable
         var set = split == "train" ? TrainSet : ValSet;
         var cache = new FeatureCache(Paths.Features);
         var key = CacheKey(extractor, split);
-        if (!cache.Contains(key)) Log($"features: encoding {set.Count} {split} images ({extractor.Identity}, {extractor.Conditioning}, {extractor.Selection})");
-        return cache.GetOrBuild(key, set.Count, (s, n) => set.Images(s, n).to(Device), x => extractor.Extract(x).ToArray(), batchSize: 16, progress: ThrottledLog());
+        if (!cache.Contains(key)) Report(StudyStage.Features, $"features: encoding {set.Count} {split} images ({extractor.Identity}, {extractor.Conditioning}, {extractor.Selection})", StudyEvent.Started);
+        return cache.GetOrBuild(key, set.Count, (s, n) => set.Images(s, n).to(Device), x => extractor.Extract(x).ToArray(), batchSize: 16, progress: Running(StudyStage.Features));
     }
 
     /// <summary>The feature extractor of a variant (encoders are loaded or trained once per runner).</summary>
@@ -253,77 +243,10 @@ public sealed class StudyRunner : IDisposable
     }
 
     /// <summary>The frozen encoder of a kind: pretrained video (trained when missing), random, or image-only twin.</summary>
-    public (Magvit3dVqvae Model, string Identity) Encoder(FeatureEncoder kind)
-    {
-        string name = kind.ToString();
-        if (_encoders.TryGetValue(name, out var cached)) return cached;
-        (Magvit3dVqvae, string) made;
-        switch (kind)
-        {
-            case FeatureEncoder.Video:
-            {
-                string ckpt;
-                // A mistyped checkpoint path must not become a folder that a fresh tokenizer is trained into.
-                if (Paths.Tokenizer.EndsWith(".ckpt", StringComparison.OrdinalIgnoreCase) && !File.Exists(Paths.Tokenizer))
-                    throw new FileNotFoundException($"Tokenizer checkpoint '{Paths.Tokenizer}' does not exist. Give an existing .ckpt file " +
-                                                    "(e.g. <run>/checkpoints/step-00003000.ckpt) or a tokenizer run folder.", Paths.Tokenizer);
-                if (File.Exists(Paths.Tokenizer))
-                {
-                    ckpt = Paths.Tokenizer;
-                    var saved = TokenizerCheckpoint.ReadProfile(ckpt);
-                    if (!string.Equals(saved.Name, Profile.Tokenizer.Name, StringComparison.OrdinalIgnoreCase))
-                        throw new InvalidOperationException($"Tokenizer checkpoint '{ckpt}' is of profile '{saved.Name}'; the '{Profile.Name}' study " +
-                                                            $"compares encoders of profile '{Profile.Tokenizer.Name}'. Use a checkpoint of that profile.");
-                    Log($"tokenizer: the checkpoint {ckpt} as it is (its run is not resumed)");
-                }
-                else
-                {
-                    var run = TokenizerRun.Ensure(Profile.Tokenizer, Paths.Tokenizer, Device, ThrottledLog(), exportSafetensors: ExportSafetensors);
-                    Log("tokenizer: " + run.Describe());
-                    ckpt = run.Checkpoint;
-                }
-                made = (Frozen(TokenizerCheckpoint.LoadEmaModel(ckpt, Device)), "video:sha256=" + FeatureCacheKey.FileHash(ckpt));
-                break;
-            }
-            case FeatureEncoder.Image:
-            {
-                var twin = ImageTwinProfile();
-                var v = Profile.Tokenizer.Vqvae;
-                var run = TokenizerRun.Ensure(twin, Paths.ImageTokenizer, Device, ThrottledLog(), exportSafetensors: ExportSafetensors,
-                    train: new FramesOfClips(TokenizerRun.ShapesSource(v, twin.Training.Seed), v.Frames),
-                    heldOut: new FramesOfClips(TokenizerRun.ShapesSource(v, twin.Training.Seed + TokenizerRun.HeldOutSeedOffset), v.Frames));
-                Log("image tokenizer: " + run.Describe());
-                string ckpt = run.Checkpoint;
-                made = (Frozen(TokenizerCheckpoint.LoadEmaModel(ckpt, Device)), "image:sha256=" + FeatureCacheKey.FileHash(ckpt));
-                break;
-            }
-            case FeatureEncoder.Random:
-            {
-                const int seed = 0;
-                TorchRuntime.Seed(seed);
-                var model = new Magvit3dVqvae(Profile.Tokenizer.Vqvae);
-                model.to(Device);
-                string arch = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
-                    System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(Profile.Tokenizer.Vqvae))))[..16];
-                made = (Frozen(model), $"random:seed={seed}:{Profile.Tokenizer.Name}:{arch}");
-                break;
-            }
-            default:
-                throw new ArgumentException($"StudyRunner: {kind} has no encoder.");
-        }
-        _encoders[name] = made;
-        return made;
-    }
+    public (Magvit3dVqvae Model, string Identity) Encoder(FeatureEncoder kind) => _encoders.Get(kind);
 
-    /// <summary>
-    /// The image-only baseline's tokenizer: the video profile's 2D twin, trained for the same steps on the frames of the
-    /// same clips (clip batch x T frames per step, so both see the same pixels).
-    /// </summary>
-    public TokenizerProfile ImageTwinProfile()
-    {
-        var twin = Profile.Tokenizer.ImageTwin();
-        return twin with { Training = twin.Training with { BatchSize = Profile.Tokenizer.Training.BatchSize * Profile.Tokenizer.Vqvae.Frames } };
-    }
+    /// <inheritdoc cref="StudyEncoders.ImageTwinProfile"/>
+    public TokenizerProfile ImageTwinProfile() => _encoders.ImageTwinProfile();
 
     private (MaskHead Head, double Seconds, double Loss, long[] Channels) TrainFrozen(StudyVariant variant, IFeatureExtractor extractor, int seed, string dir)
     {
@@ -333,10 +256,10 @@ public sealed class StudyRunner : IDisposable
             var channels = levels.Select(l => l.shape[1]).ToArray();
             using var trainer = HeadTrainer.Create(channels, TrainSet.NumClasses, Profile.Head, Profile.HeadTraining with { Seed = seed }, Profile.Loss, Device);
             var sw = Stopwatch.StartNew();
-            Log($"({variant.Id}) seed {seed}: training the head on {TrainSet.Count} images, features {string.Join(" + ", levels.Select(l => $"{l.shape[1]}x{l.shape[2]}x{l.shape[3]}"))}");
-            var steps = trainer.Train(HeadBatches.FromFeatures(levels, TrainSet, Profile.BatchSize, seed), Log,
-                                      OnHeadStep is { } onStep ? r => onStep(variant, seed, r) : null);
-            WriteHeadMetrics(dir, steps);
+            Report(StudyStage.Head, $"({variant.Id}) seed {seed}: training the head on {TrainSet.Count} images, features {string.Join(" + ", levels.Select(l => $"{l.shape[1]}x{l.shape[2]}x{l.shape[3]}"))}", StudyEvent.Started, variant, seed);
+            var steps = trainer.Train(HeadBatches.FromFeatures(levels, TrainSet, Profile.BatchSize, seed), Running(StudyStage.Head, throttle: false),
+                                      OnStep(variant, seed));
+            HeadMetricsFile(dir, steps);
             return (trainer.Head, sw.Elapsed.TotalSeconds, steps.Count > 0 ? steps[^1].Loss : double.NaN, channels);
         }
         finally
@@ -348,7 +271,7 @@ public sealed class StudyRunner : IDisposable
     private (MaskHead Head, double Seconds, double Loss, long[] Channels) FineTune(StudyVariant variant, int seed, string dir)
     {
         var (frozen, id) = Encoder(variant.Encoder);
-        using var model = EncoderCopy(frozen);                               // a private copy: the frozen variants keep theirs
+        using var model = StudyEncoders.Copy(frozen);                               // a private copy: the frozen variants keep theirs
         model.to(Device);
         model.FreezeEncoder();                                                 // the codebook stays frozen ...
         foreach (var p in model.Encoder.parameters()) p.requires_grad = true;  // ... the encoder trains
@@ -367,24 +290,12 @@ public sealed class StudyRunner : IDisposable
         using var trainer = new HeadTrainer(head, new MaskHeadLoss(TrainSet.NumClasses, Profile.Loss), Profile.HeadTraining with { Seed = seed }, Device,
             model.Encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter)), Profile.FineTuneLrScale);
         var sw = Stopwatch.StartNew();
-        Log($"({variant.Id}) seed {seed}: fine-tuning encoder + head on {TrainSet.Count} images (encoder lr x{Profile.FineTuneLrScale})");
-        var results = new List<HeadStepResult>();
-        var progress = ThrottledLog();
-        foreach (var idx in HeadBatches.Indices(TrainSet.Count, Profile.BatchSize, seed))
-        {
-            if (trainer.StepsDone >= trainer.Config.Steps) break;
-            using var scope = NewDisposeScope();
-            var images = cat(idx.Select(i => TrainSet.Images(i, 1)).ToList(), 0).to(Device);
-            var feats = extractor.Extract(images);
-            var targets = idx.Select(TrainSet.TargetTensors).ToList();
-            var r = trainer.TrainStep(feats, targets);
-            results.Add(r);
-            OnHeadStep?.Invoke(variant, seed, r);
-            double rate = trainer.StepsDone / sw.Elapsed.TotalSeconds;
-            progress($"({variant.Id}) fine-tune step {r.Step}/{trainer.Config.Steps} {rate:F2} steps/s, ETA {(trainer.Config.Steps - r.Step) / rate:F0}s | loss {r.Loss:F4}");
-        }
-        WriteHeadMetrics(dir, results);
-        SaveAtomic(model.Encoder, Path.Combine(dir, "encoder.pt"));
+        Report(StudyStage.Head, $"({variant.Id}) seed {seed}: fine-tuning encoder + head on {TrainSet.Count} images (encoder lr x{Profile.FineTuneLrScale})", StudyEvent.Started, variant, seed);
+        // The same loop as the frozen arms; only the features differ: the encoder runs (with gradients) on every batch.
+        var results = trainer.Train(HeadBatches.FromImages(TrainSet, Profile.BatchSize, seed, extractor.Extract, Device), Running(StudyStage.Head, throttle: false),
+                                    OnStep(variant, seed));
+        HeadMetricsFile(dir, results);
+        SaveModule(model.Encoder, Path.Combine(dir, "encoder.pt"));
         return (trainer.Head, sw.Elapsed.TotalSeconds, results.Count > 0 ? results[^1].Loss : double.NaN, channels);
     }
 
@@ -400,36 +311,11 @@ public sealed class StudyRunner : IDisposable
 
     private FeatureSelection Selection(StudyVariant v) => v.Quantised ? BaseSelection with { Source = LatentSource.Quantised } : BaseSelection;
 
-    private static Magvit3dVqvae EncoderCopy(Magvit3dVqvae source)
-    {
-        var model = new Magvit3dVqvae(source.Config);
-        using (no_grad())
-        {
-            var target = model.state_dict();
-            foreach (var (name, value) in source.state_dict()) target[name].copy_(value);
-        }
-        return model;
-    }
-
-    private static void SaveAtomic(nn.Module module, string path)
-    {
-        module.save(path + ".tmp");
-        FileChecksum.CommitWithSidecar(path + ".tmp", path);
-    }
-
     // head.pt / encoder.pt are checked against their sidecar before TorchSharp reads them (issue 19).
     private static string Verified(string path) =>
         FileChecksum.CheckSidecar(path, "delete the run folder's train.json to retrain this head.") is { } damage ? throw new InvalidDataException(damage) : path;
 
     private string RunKey(IFeatureExtractor e) => CacheKey(e, "train").Hash + "/" + CacheKey(e, "val").Hash + "/" + HeadIdentity();
-
-    private static void WriteHeadMetrics(string dir, IReadOnlyList<HeadStepResult> steps)
-    {
-        var lines = new List<string> { "step,loss,class,mask,dice,lr,seconds" };
-        lines.AddRange(steps.Select(s => string.Join(',', new object[] { s.Step, s.Loss, s.Class, s.Mask, s.Dice, s.LearningRate, s.Seconds }
-            .Select(o => Convert.ToString(o, System.Globalization.CultureInfo.InvariantCulture)))));
-        AtomicFile.WriteAllText(Path.Combine(dir, "metrics.csv"), string.Join('\n', lines) + "\n");
-    }
 
     /// <summary>
     /// The feature cache key of an extractor on a split ("train" or "val"): what <see cref="Features"/> stores under.
@@ -452,50 +338,6 @@ public sealed class StudyRunner : IDisposable
 
     private string HeadIdentity() => JsonSerializer.Serialize(new { Profile.Head, Profile.HeadTraining, Profile.BatchSize, Profile.Loss });
 
-    private CocoImageSet LoadSplit(string split, int count)
-    {
-        string ann, images;
-        if (Paths.CocoRoot is { } coco)
-        {
-            ann = Path.Combine(coco, "annotations", $"instances_{split}2017.json");
-            images = Path.Combine(coco, $"{split}2017");
-        }
-        else
-        {
-            ann = Path.Combine(Paths.Stills, "annotations", $"instances_{split}.json");
-            images = Path.Combine(Paths.Stills, split);
-            if (!File.Exists(ann) || CocoJson.ReadInstances(ann).Images.Count != count)
-            {
-                Log($"stills: exporting {count} MovingShapes {split} images to {Paths.Stills}");
-                var v = Profile.Tokenizer.Vqvae;
-                var gen = new MovingShapes(new MovingShapesConfig { Size = v.Height, Frames = v.Frames, Seed = Profile.Tokenizer.Training.Seed });
-                MovingShapesStills.Export(gen, Paths.Stills, split, split == "train" ? MovingShapesSplit.StillsTrain : MovingShapesSplit.StillsVal, count);
-            }
-        }
-        var set = CocoImageSet.Load(ann, images, Profile.ImageSize, Paths.CocoRoot is null ? 0 : count);
-        foreach (var (path, reason) in set.Skipped) Log($"skipped {path}: {reason}");
-        return set;
-    }
-
-    private static Magvit3dVqvae Frozen(Magvit3dVqvae model)
-    {
-        model.FreezeEncoder();
-        model.eval();
-        return model;
-    }
-
-    private Action<string> ThrottledLog(double seconds = 5)
-    {
-        var sw = Stopwatch.StartNew();
-        double last = double.NegativeInfinity;
-        return line =>
-        {
-            if (sw.Elapsed.TotalSeconds - last < seconds) return;
-            last = sw.Elapsed.TotalSeconds;
-            Log(line);
-        };
-    }
-
     private object Config(IReadOnlyList<StudyVariant> variants, IReadOnlyList<int>? seeds) => new
     {
         profile = Profile.Name,
@@ -510,9 +352,17 @@ public sealed class StudyRunner : IDisposable
         torch = TorchRuntime.Describe(),
     };
 
-    public void Dispose()
+    private Action<HeadStepResult>? OnStep(StudyVariant variant, int seed) => OnHeadStep is { } onStep ? r => onStep(variant, seed, r) : null;
+
+    private static void HeadMetricsFile(string dir, IReadOnlyList<HeadStepResult> steps) =>
+        MetricsLog.Write(Path.Combine(dir, "metrics.csv"), HeadStepResult.Columns, steps.Select(s => s.Row));
+
+    // What nn.Module.save(path) writes, through a temporary file and a rename, with a checksum sidecar (issue 19).
+    private static void SaveModule(nn.Module module, string path)
     {
-        foreach (var (model, _) in _encoders.Values) model.Dispose();
-        _encoders.Clear();
+        module.save(path + ".tmp");
+        FileChecksum.CommitWithSidecar(path + ".tmp", path);
     }
+
+    public void Dispose() => _encoders.Dispose();
 }

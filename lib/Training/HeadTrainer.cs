@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using MagvitSeg.Models;
+using MagvitSeg.Config;
+using MagvitSeg.Models.Head;
 using MagvitSeg.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -7,29 +8,18 @@ using static TorchSharp.torch;
 
 namespace MagvitSeg.Training;
 
-/// <summary>
-/// Head training settings (seg-head.md protocol): AdamW lr 1e-4, weight decay 0.05, cosine decay after an optional
-/// linear warm-up, gradient-norm clipping (Mask2Former clips the full model at 0.01; 0 turns it off), seeded.
-/// </summary>
-public sealed record HeadTrainConfig(
-    int Steps = 1000,
-    double LearningRate = 1e-4,
-    double WeightDecay = 0.05,
-    int WarmupSteps = 0,
-    double MinLrFraction = 0.0,
-    double GradClip = 0.01,
-    long Seed = 0,
-    double LogIntervalSeconds = 2)
-{
-    /// <summary>The learning rate at a step: linear warm-up, then cosine from the peak to MinLrFraction x peak.</summary>
-    public double LearningRateAt(int step) => LearningRateSchedule.At(step, LearningRate, WarmupSteps, Steps, MinLrFraction);
-}
-
 /// <summary>A batch for the head: feature maps [B, Ci, Hi, Wi] (finest first) and one target per image.</summary>
 public sealed record HeadBatch(IReadOnlyList<Tensor> Features, IReadOnlyList<InstanceTarget> Targets);
 
 /// <summary>What one optimiser step did (losses are the final decoder layer's, Loss is the full weighted total).</summary>
-public sealed record HeadStepResult(int Step, double Loss, double Class, double Mask, double Dice, double LearningRate, double Seconds);
+public sealed record HeadStepResult(int Step, double Loss, double Class, double Mask, double Dice, double LearningRate, double Seconds)
+{
+    /// <summary>The columns of a head run's metrics.csv.</summary>
+    public static IReadOnlyList<string> Columns { get; } = new[] { "step", "loss", "class", "mask", "dice", "lr", "seconds" };
+
+    /// <summary>This step as a metrics.csv row (<see cref="Columns"/>).</summary>
+    public double[] Row => new[] { Step, Loss, Class, Mask, Dice, LearningRate, Seconds };
+}
 
 /// <summary>
 /// Trains a <see cref="MaskHead"/> on precomputed features: the encoder stays outside (features come from the cache or a

@@ -36,4 +36,12 @@ public sealed class MetricsLog
             sb.AppendLine(string.Join(',', row.Select(v => v.ToString("G7", CultureInfo.InvariantCulture))));
         File.AppendAllText(_path, sb.ToString());
     }
+
+    /// <summary>Writes a whole CSV (header and rows, numbers as <see cref="Append"/> writes them) through a temporary file.</summary>
+    public static void Write(string path, IEnumerable<string> columns, IEnumerable<double[]> rows)
+    {
+        var sb = new StringBuilder(string.Join(',', columns)).Append('\n');
+        foreach (var row in rows) sb.Append(string.Join(',', row.Select(v => v.ToString("G7", CultureInfo.InvariantCulture)))).Append('\n');
+        Runtime.AtomicFile.WriteAllText(path, sb.ToString());
+    }
 }

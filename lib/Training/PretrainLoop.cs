@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using MagvitSeg.Data;
 using MagvitSeg.Evaluation;
+using MagvitSeg.Viz;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Training;
@@ -153,7 +155,7 @@ public static class PretrainLoop
         evals.Append(new[] { new double[] { trainer.Step, result.Psnr, result.Ssim, result.Perplexity, result.Usage, result.ReconL2 } });
         if (input is not null && recon is not null)
         {
-            ReconstructionGrid.Save(input, recon, Path.Combine(output.Figures, $"recon-step-{trainer.Step:D8}.png"));
+            ImageGrid.Reconstruction(input, recon, maxClips: 2).Save(Path.Combine(output.Figures, $"recon-step-{trainer.Step:D8}.png"));
             input.Dispose();
             recon.Dispose();
         }

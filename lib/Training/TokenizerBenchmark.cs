@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using MagvitSeg.Config;
+using MagvitSeg.Data.Synthetic;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Training;

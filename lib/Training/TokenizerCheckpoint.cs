@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using MagvitSeg.Config;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Tokenizer;
 using MagvitSeg.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;

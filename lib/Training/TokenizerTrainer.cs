@@ -1,5 +1,5 @@
 using MagvitSeg.Config;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Tokenizer;
 using MagvitSeg.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;

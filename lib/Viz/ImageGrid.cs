@@ -55,22 +55,38 @@ public static class ImageGrid
 
     /// <summary>
     /// Input frames over reconstructed frames. <paramref name="input"/> and <paramref name="output"/> are clips
-    /// [3, T, H, W] (or [B, 3, T, H, W]: the first clip is used) in [-1, 1]; at most <paramref name="maxFrames"/> columns.
+    /// [3, T, H, W] or batches [B, 3, T, H, W] (the first <paramref name="maxClips"/> clips, each an input row over an
+    /// output row) in [-1, 1]; at most <paramref name="maxFrames"/> columns.
     /// </summary>
-    public static PngImage Reconstruction(Tensor input, Tensor output, int maxFrames = 8, int scale = 2)
+    public static PngImage Reconstruction(Tensor input, Tensor output, int maxFrames = 8, int scale = 2, int maxClips = 1)
     {
-        var a = Frames(input, maxFrames);
-        var b = Frames(output, maxFrames);
+        long clips = Math.Max(1, Math.Min(maxClips, Math.Min(Clips(input), Clips(output))));
+        var rows = new List<IReadOnlyList<SKBitmap>>();
+        var labels = new List<string>();
         try
         {
-            if (a.Count != b.Count || a[0].Width != b[0].Width || a[0].Height != b[0].Height)
-                throw new ArgumentException($"Input clip [{string.Join(", ", input.shape)}] and output clip [{string.Join(", ", output.shape)}] differ in shape.");
-            using var grid = Compose(new[] { a, b }, new[] { "input", "output" },
-                                     Enumerable.Range(0, a.Count).Select(t => $"t={t}").ToArray(), scale);
+            for (long c = 0; c < clips; c++)
+            {
+                using var x = Clip(input, c);
+                using var y = Clip(output, c);
+                var a = Frames(x, maxFrames);
+                rows.Add(a);
+                var b = Frames(y, maxFrames);
+                rows.Add(b);
+                if (a.Count != b.Count || a[0].Width != b[0].Width || a[0].Height != b[0].Height)
+                    throw new ArgumentException($"Input clip [{string.Join(", ", input.shape)}] and output clip [{string.Join(", ", output.shape)}] differ in shape.");
+                labels.Add(clips == 1 ? "input" : $"input {c}");
+                labels.Add(clips == 1 ? "output" : $"output {c}");
+            }
+            using var grid = Compose(rows, labels, Enumerable.Range(0, rows[0].Count).Select(t => $"t={t}").ToArray(), scale);
             return PngImage.Encode(grid);
         }
-        finally { foreach (var f in a.Concat(b)) f.Dispose(); }
+        finally { foreach (var f in rows.SelectMany(r => r)) f.Dispose(); }
     }
+
+    private static long Clips(Tensor t) => t.dim() == 5 ? t.shape[0] : 1;
+
+    private static Tensor Clip(Tensor t, long c) => t.dim() == 5 ? t[c] : t.alias();
 
     /// <summary>A clip [3, T, H, W] (or [B, 3, T, H, W]) in [-1, 1] as one row of frames.</summary>
     public static PngImage FrameStrip(Tensor clip, int maxFrames = 16, int scale = 2, string? label = null)

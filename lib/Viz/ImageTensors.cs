@@ -1,3 +1,4 @@
+using MagvitSeg.Data.Images;
 using System.Runtime.InteropServices;
 using SkiaSharp;
 using TorchSharp;

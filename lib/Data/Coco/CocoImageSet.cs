@@ -1,4 +1,4 @@
-using MagvitSeg.Viz;
+using MagvitSeg.Data.Images;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -15,11 +15,7 @@ public sealed record InstanceMasks(byte[] Masks, int[] Classes, byte[] Ignore)
 }
 
 /// <summary>Where an image sits in its padded square: its original size and the scaled size at the top-left.</summary>
-public sealed record ImagePlacement(long ImageId, int Width, int Height, int ScaledWidth, int ScaledHeight)
-{
-    /// <summary>The predictor's view of this placement in an <paramref name="size"/> x <paramref name="size"/> input.</summary>
-    public Models.ImageGeometry ToGeometry(int size) => new(size, size, 0, 0, ScaledWidth, ScaledHeight, Height, Width);
-}
+public sealed record ImagePlacement(long ImageId, int Width, int Height, int ScaledWidth, int ScaledHeight);
 
 /// <summary>
 /// A COCO-format split (real COCO, coco-tiny or MovingShapes stills) decoded for the segmentation head: images resized
@@ -49,16 +45,6 @@ public sealed class CocoImageSet
     public int Count => Geometry.Count;
     /// <summary>Number of classes K.</summary>
     public int NumClasses => CategoryIds.Count;
-
-    /// <summary>Image <paramref name="index"/>'s targets as the head's tensors: masks [M, S, S] (bool), classes [M], ignore [S, S].</summary>
-    public Models.InstanceTarget TargetTensors(int index)
-    {
-        var t = Targets[index];
-        return new Models.InstanceTarget(
-            tensor(t.Masks, new long[] { t.Count, Size, Size }).to(ScalarType.Bool),
-            tensor(t.Classes.Select(c => (long)c).ToArray()),
-            tensor(t.Ignore, new long[] { Size, Size }).to(ScalarType.Bool));
-    }
 
     private CocoImageSet(CocoDataset gt, int size, float[] pixels, List<InstanceMasks> targets, List<ImagePlacement> geo, List<long> cats, List<(string, string)> skipped)
     {

@@ -141,28 +141,8 @@ public sealed class Rle
     /// IoU of a detection and a ground-truth mask (rleIou for one pair). For a crowd ground truth the union is the
     /// detection's area. Different sizes give -1, as in maskApi.c.
     /// </summary>
-    public static double Iou(Rle dt, Rle gt, bool crowd)
-    {
-        if (dt.H != gt.H || dt.W != gt.W) return -1;
-        uint[] A = dt.Counts, B = gt.Counts;
-        if (A.Length == 0 || B.Length == 0) return 0;
-        uint ca = A[0], cb = B[0], i = 0, u = 0, ct = 1;
-        bool va = false, vb = false;
-        int a = 1, b = 1;
-        while (ct > 0)
-        {
-            uint c = Math.Min(ca, cb);
-            if (va || vb) { u += c; if (va && vb) i += c; }
-            ct = 0;
-            ca -= c; if (ca == 0 && a < A.Length) { ca = A[a++]; va = !va; }
-            ct += ca;
-            cb -= c; if (cb == 0 && b < B.Length) { cb = B[b++]; vb = !vb; }
-            ct += cb;
-        }
-        if (i == 0) u = 1;
-        else if (crowd) u = (uint)dt.Area();
-        return (double)i / u;
-    }
+    public static double Iou(Rle dt, Rle gt, bool crowd) =>
+        RleIouMask.Iou(RleIouMask.FromCounts(dt.Counts, dt.H, dt.W), RleIouMask.FromCounts(gt.Counts, gt.H, gt.W), crowd);
 
     /// <summary>IoU of boxes [x, y, w, h] (bbIou for one pair); for a crowd ground truth the union is the detection's area.</summary>
     public static double BoxIou(ReadOnlySpan<double> d, ReadOnlySpan<double> g, bool crowd)

@@ -103,18 +103,40 @@ public sealed class RleIouMask
         if (dt._n == 0 || gt._n == 0) return 0;
         // rleIou's merge stops early when both masks have an empty run at the same position: such pairs take the
         // literal merge, to give the same number.
-        if (dt._hasEmptyRun && gt._hasEmptyRun) return Rle.Iou(dt.ToRle(), gt.ToRle(), crowd);
+        if (dt._hasEmptyRun && gt._hasEmptyRun) return LiteralIou(dt.ToCounts(), gt.ToCounts(), crowd ? dt.Area : null);
         uint i = Intersection(dt.Ends, gt.Ends);
         // rleIou counts the union run by run; on two masks covering the same h*w pixels that is |dt| + |gt| - i.
         uint u = i == 0 ? 1 : crowd ? dt.Area : dt.Area + gt.Area - i;
         return (double)i / u;
     }
 
-    private Rle ToRle()
+    private uint[] ToCounts()
     {
         var counts = new uint[_n];
         for (int j = 0; j < _n; j++) counts[j] = _ends[j] - (j > 0 ? _ends[j - 1] : 0);
-        return new Rle(H, W, counts);
+        return counts;
+    }
+
+    // maskApi.c's rleIou merge as written (run by run, stopping when both remaining runs are empty); the union is
+    // crowdArea for a crowd ground truth.
+    private static double LiteralIou(uint[] A, uint[] B, uint? crowdArea)
+    {
+        uint ca = A[0], cb = B[0], i = 0, u = 0, ct = 1;
+        bool va = false, vb = false;
+        int a = 1, b = 1;
+        while (ct > 0)
+        {
+            uint c = Math.Min(ca, cb);
+            if (va || vb) { u += c; if (va && vb) i += c; }
+            ct = 0;
+            ca -= c; if (ca == 0 && a < A.Length) { ca = A[a++]; va = !va; }
+            ct += ca;
+            cb -= c; if (cb == 0 && b < B.Length) { cb = B[b++]; vb = !vb; }
+            ct += cb;
+        }
+        if (i == 0) u = 1;
+        else if (crowdArea is { } area) u = area;
+        return (double)i / u;
     }
 
     // Pixels in the foreground runs of both: a merge of two sorted lists of disjoint intervals, starting at the first

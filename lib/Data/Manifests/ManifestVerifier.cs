@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using MagvitSeg.Data.Images;
 using MagvitSeg.Data.Synthetic;
 using MagvitSeg.Data.Video;
-using MagvitSeg.Viz;
 
 namespace MagvitSeg.Data.Manifests;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
+using MagvitSeg.Data.Images;
 using MagvitSeg.Data.Video;
 using MagvitSeg.Runtime;
-using MagvitSeg.Viz;
 
 namespace MagvitSeg.Data.Synthetic;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using MagvitSeg.Data.Synthetic;
-using MagvitSeg.Training;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Data.Video;

@@ -1,4 +1,4 @@
-using MagvitSeg.Viz;
+using MagvitSeg.Data.Images;
 using SkiaSharp;
 
 namespace MagvitSeg.Data.Video;

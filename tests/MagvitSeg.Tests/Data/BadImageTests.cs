@@ -1,5 +1,5 @@
+using MagvitSeg.Data.Images;
 using MagvitSeg.Runtime;
-using MagvitSeg.Viz;
 using MagvitSeg.Tests.TestSupport;
 
 namespace MagvitSeg.Tests.Data;

@@ -1,5 +1,4 @@
 using MagvitSeg.Data;
-using MagvitSeg.Training;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Tests.Data;

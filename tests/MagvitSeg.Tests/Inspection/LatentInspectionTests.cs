@@ -1,7 +1,6 @@
 using MagvitSeg.Config;
 using MagvitSeg.Inspection;
-using MagvitSeg.Masking;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Tokenizer;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Tests.Inspection;

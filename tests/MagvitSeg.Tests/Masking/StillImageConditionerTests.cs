@@ -1,3 +1,4 @@
+using MagvitSeg.Config;
 using MagvitSeg.Masking;
 using static TorchSharp.torch;
 

@@ -1,6 +1,7 @@
 using MagvitSeg.Config;
 using MagvitSeg.Masking;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Head;
+using MagvitSeg.Models.Tokenizer;
 using MagvitSeg.Runtime;
 using static TorchSharp.torch;
 

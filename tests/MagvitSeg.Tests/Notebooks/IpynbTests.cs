@@ -1,4 +1,5 @@
-using MagvitSeg.Notebooks;
+using MagvitSeg.Cli.Notebooks;
+
 
 namespace MagvitSeg.Tests.Notebooks;
 

@@ -1,4 +1,4 @@
-using MagvitSeg.Notebooks;
+using MagvitSeg.Cli.Notebooks;
 using MagvitSeg.Runtime;
 using Xunit.Abstractions;
 

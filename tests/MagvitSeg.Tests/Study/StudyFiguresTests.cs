@@ -1,6 +1,6 @@
 using MagvitSeg.Data.Coco;
 using MagvitSeg.Data.Synthetic;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Head;
 using MagvitSeg.Runtime;
 using MagvitSeg.Study;
 using MagvitSeg.Viz;
@@ -196,24 +196,6 @@ public class StudyFiguresTests
             Assert.True(loss.Layout.LogY);
         }
         finally { Directory.Delete(dir, recursive: true); }
-    }
-
-    [Fact]
-    public void StudyLogSendsProgressLinesToTheLiveLineAndEventsToTheLog()
-    {
-        var events = new List<string>();
-        var progress = new List<string>();
-        var sink = StudyLog.Route(events.Add, progress.Add);
-        foreach (var line in new[]
-                 {
-                     "features: encoding 48 train images (video, edge, pyramid)", "features 16/48 (20.1 images/s)",
-                     "(a) seed 0: training the head on 48 images", "head step 10/40 (25%) 3.1 steps/s", "step 20/200 | loss 0.3",
-                     "(g) fine-tune step 3/40 0.5 steps/s", "study 1/25: (a) seed 0: AP 1.0", "(a) seed 0: reusing the trained head in x",
-                 })
-            sink(line);
-        Assert.Equal(4, progress.Count);
-        Assert.Equal(new[] { "features: encoding 48 train images (video, edge, pyramid)", "(a) seed 0: training the head on 48 images",
-                             "study 1/25: (a) seed 0: AP 1.0", "(a) seed 0: reusing the trained head in x" }, events);
     }
 
     internal static string Temp()

@@ -1,3 +1,4 @@
+using MagvitSeg.Config;
 using MagvitSeg.Study;
 using MagvitSeg.Tests.Data;
 using MagvitSeg.Training;

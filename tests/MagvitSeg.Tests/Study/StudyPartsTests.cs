@@ -2,7 +2,8 @@ using MagvitSeg.Config;
 using MagvitSeg.Data.Coco;
 using MagvitSeg.Data.Synthetic;
 using MagvitSeg.Masking;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Head;
+using MagvitSeg.Models.Tokenizer;
 using MagvitSeg.Study;
 using static TorchSharp.torch;
 

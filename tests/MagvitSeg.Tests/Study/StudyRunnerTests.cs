@@ -1,5 +1,5 @@
 using MagvitSeg.Config;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Tokenizer;
 using MagvitSeg.Study;
 using MagvitSeg.Training;
 using static TorchSharp.torch;
@@ -29,14 +29,18 @@ public class StudyRunnerTests
         string root = Path.Combine(Path.GetTempPath(), "magvitseg-study-" + Guid.NewGuid().ToString("N"));
         var paths = new StudyPaths(root, Path.Combine(root, "tokenizer"), Path.Combine(root, "tokenizer-2d"));
         string moved = root + "-moved";
-        var log = new List<string>();
+        var events = new List<StudyProgress>();
+        var progress = StudyProgress.To(events.Add);
         try
         {
             List<StudyRow> rows;
-            using (var runner = new StudyRunner(Micro(), paths, CPU, log.Add)) rows = runner.Run();
+            using (var runner = new StudyRunner(Micro(), paths, CPU, progress: progress)) rows = runner.Run();
 
             var expected = StudyVariant.All.SelectMany(v => (v.FineTune ? new[] { 0 } : new[] { 0, 1 }).Select(s => (v.Id, s))).ToList();
             Assert.Equal(expected, rows.Select(r => (r.Variant, r.Seed)).ToList());
+            Assert.Equal(expected, Runs(events, StudyStage.Head, StudyEvent.Started));
+            Assert.Equal(expected, Runs(events, StudyStage.Study, StudyEvent.Finished));
+            Assert.Contains(events, e => e is { Stage: StudyStage.Head, Running: true });
             var csv = StudyTable.ReadCsv(Path.Combine(root, "study.csv"));
             Assert.Equal(rows.Count, csv.Count);
             Assert.All(csv, r =>
@@ -57,29 +61,29 @@ public class StudyRunnerTests
             Assert.NotNull(TokenizerRun.Finished(paths.ImageTokenizer));
 
             // A second run reuses every finished head and reports the same numbers.
-            log.Clear();
-            using (var runner = new StudyRunner(Micro(), paths, CPU, log.Add))
+            events.Clear();
+            using (var runner = new StudyRunner(Micro(), paths, CPU, progress: progress))
             {
                 var again = runner.Run();
                 Assert.Equal(rows, again);
             }
-            Assert.DoesNotContain(log, l => l.Contains("training the head"));
-            Assert.Equal(expected.Count, log.Count(l => l.Contains("reusing the trained head")));
+            Assert.Empty(Runs(events, StudyStage.Head, StudyEvent.Started));
+            Assert.Equal(expected, Runs(events, StudyStage.Head, StudyEvent.Reused));
 
             // A moved study folder is the same study: nothing is encoded or trained again.
             Directory.Move(root, moved);
             var paths2 = new StudyPaths(moved, Path.Combine(moved, "tokenizer"), Path.Combine(moved, "tokenizer-2d"));
-            log.Clear();
-            using (var runner = new StudyRunner(Micro(), paths2, CPU, log.Add)) Assert.Equal(rows, runner.Run());
-            Assert.DoesNotContain(log, l => l.Contains("training the head") || l.Contains("features: encoding"));
-            Assert.Equal(expected.Count, log.Count(l => l.Contains("reusing the trained head")));
+            events.Clear();
+            using (var runner = new StudyRunner(Micro(), paths2, CPU, progress: progress)) Assert.Equal(rows, runner.Run());
+            Assert.DoesNotContain(events, e => e.Event == StudyEvent.Started && e.Stage is StudyStage.Head or StudyStage.Features);
+            Assert.Equal(expected, Runs(events, StudyStage.Head, StudyEvent.Reused));
 
             // Other head settings retrain, and the log says the old head is replaced.
-            log.Clear();
+            events.Clear();
             var longer = Micro() with { HeadTraining = Micro().HeadTraining with { Steps = 4 } };
-            using (var runner = new StudyRunner(longer, paths2, CPU, log.Add)) runner.Run(StudyVariant.Parse(new[] { "c" }), new[] { 0 });
-            Assert.Contains(log, l => l.StartsWith("(c) seed 0: the head in") && l.EndsWith("it is replaced"));
-            Assert.Contains(log, l => l.Contains("(c) seed 0: training the head"));
+            using (var runner = new StudyRunner(longer, paths2, CPU, progress: progress)) runner.Run(StudyVariant.Parse(new[] { "c" }), new[] { 0 });
+            Assert.Equal(new[] { ("c", 0) }, Runs(events, StudyStage.Head, StudyEvent.Replaced));
+            Assert.Equal(new[] { ("c", 0) }, Runs(events, StudyStage.Head, StudyEvent.Started));
         }
         finally
         {
@@ -87,6 +91,9 @@ public class StudyRunnerTests
             if (Directory.Exists(moved)) Directory.Delete(moved, recursive: true);
         }
     }
+
+    private static List<(string, int)> Runs(IEnumerable<StudyProgress> events, StudyStage stage, StudyEvent what) =>
+        events.Where(e => e.Stage == stage && e.Event == what).Select(e => (e.Variant!, e.Seed!.Value)).ToList();
 
     [Fact]
     public void FineTuningMovesTheEncoderAndFrozenVariantsDoNot()

@@ -1,4 +1,5 @@
-using MagvitSeg.Models;
+using MagvitSeg.Config;
+using MagvitSeg.Models.Head;
 using MagvitSeg.Training;
 using static TorchSharp.torch;
 

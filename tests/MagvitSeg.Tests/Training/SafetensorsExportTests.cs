@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text.Json;
 using MagvitSeg.Config;
-using MagvitSeg.Models;
+using MagvitSeg.Models.Tokenizer;
 using MagvitSeg.Tests.Data;
 using MagvitSeg.Training;
 using static TorchSharp.torch;

@@ -1,4 +1,6 @@
 using MagvitSeg.Config;
+using MagvitSeg.Data.Synthetic;
+using MagvitSeg.Data;
 using MagvitSeg.Training;
 using static TorchSharp.torch;
 

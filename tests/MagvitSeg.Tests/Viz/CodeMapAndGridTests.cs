@@ -46,5 +46,13 @@ public class CodeMapAndGridTests
         Assert.Equal(new SKColor(255, 255, 255), bmp.GetPixel(bmp.Width - 3, bmp.Height - 3));
         Assert.Equal(new SKColor(128, 128, 128), bmp.GetPixel(bmp.Width - 3, bmp.Height - 3 - 18));
         Assert.Throws<ArgumentException>(() => ImageGrid.Reconstruction(input, zeros(new long[] { 3, 4, 4, 4 })));
+        // Two clips: input/output rows per clip; the second clip's output row (the bottom one) shows its own frames.
+        using var batchIn = zeros(new long[] { 2, 3, 4, 8, 8 });
+        using var batchOut = cat(new[] { -ones(new long[] { 1, 3, 4, 8, 8 }), ones(new long[] { 1, 3, 4, 8, 8 }) }, 0);
+        using var two = ImageGrid.Reconstruction(batchIn, batchOut, maxFrames: 3, scale: 2, maxClips: 2).Decode();
+        using var one = ImageGrid.Reconstruction(batchIn, batchOut, maxFrames: 3, scale: 2, maxClips: 1).Decode();
+        Assert.True(two.Height > one.Height + 30, $"{two.Height} vs {one.Height}");
+        Assert.Equal(new SKColor(255, 255, 255), two.GetPixel(two.Width - 3, two.Height - 3));   // clip 1 output: +1
+        Assert.Equal(new SKColor(0, 0, 0), one.GetPixel(one.Width - 3, one.Height - 3));         // clip 0 output: -1
     }
 }

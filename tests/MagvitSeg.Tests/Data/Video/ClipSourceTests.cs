@@ -1,8 +1,8 @@
+using MagvitSeg.Data.Images;
 using MagvitSeg.Data;
 using MagvitSeg.Data.Synthetic;
 using MagvitSeg.Data.Video;
 using MagvitSeg.Runtime;
-using MagvitSeg.Viz;
 using MagvitSeg.Tests.TestSupport;
 
 namespace MagvitSeg.Tests.Data.Video;
