@@ -21,6 +21,7 @@ internal static class CommandLine
         ("extract", "encode a variant's train/val images into the feature cache: --variant ID " + Commands.StudyCommands.CommonHelp, Commands.StudyCommands.Extract),
         ("train-head", "train one head: --variant ID --seed K " + Commands.StudyCommands.CommonHelp, Commands.StudyCommands.TrainHead),
         ("predict", "run a trained head on the val split -> predictions.json, eval.txt: --variant ID --seed K " + Commands.StudyCommands.CommonHelp, Commands.StudyCommands.Predict),
+        ("curves", Commands.CurvesCommand.Help, Commands.CurvesCommand.Run),
         ("bench head", "time a segmentation-head training step on random features [--profile tiny|cpu|gpu --batch N --grid G --channels C --device D]", Commands.BenchHeadCommand.Run),
     };
 
