@@ -36,6 +36,7 @@ internal static class CommandLine
                            "perplexity, and the PSNR of exact block means at the token stride as a reference)", ReconstructCommand.Define),
         new("bench tokenizer", "tokenizer training/encode clips/s and peak RSS", BenchTokenizerCommand.Define),
         new("study", "the whole comparison (variants a-g x seeds) -> study.csv/json, the table and the figures", StudyCommand.Define),
+        new("curves", "probe capacity x label budget with paired bootstrap intervals -> curves.csv, differences.csv, curves.json, figures", CurvesCommand.Define),
         new("extract", "encode a variant's train/val images into the feature cache (same folders as study)", ExtractCommand.Define),
         new("train-head", "train one head of one variant and seed (same folders as study)", TrainHeadCommand.Define),
         new("predict", "run a trained head on the val split -> predictions.json, eval.txt (same folders as study)", PredictCommand.Define),

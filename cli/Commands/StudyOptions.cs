@@ -61,7 +61,7 @@ internal sealed class StudyOptions
     }
 
     /// <summary>Unknown variants are usage errors, with the library's message listing the known ones.</summary>
-    private static void CheckVariants(Option o)
+    internal static void CheckVariants(Option o)
     {
         o.CompletionSources.Add(_ => StudyVariant.All.Select(v => new System.CommandLine.Completions.CompletionItem(v.Id, detail: v.Description)));
         o.Validators.Add(r =>

@@ -20,23 +20,38 @@ public static class SemanticMiou
     /// <summary>Computes mIoU for detections (with segmentations) against a ground truth.</summary>
     public static SemanticMiouResult Compute(CocoDataset gt, IReadOnlyList<CocoAnnotation> dt, double scoreThreshold = 0.5)
     {
+        var counts = PerImage(gt, dt, scoreThreshold);
+        var iou = counts.PerCategory();
+        var per = new SortedDictionary<long, double>();
+        for (int c = 0; c < iou.Length; c++) if (!double.IsNaN(iou[c])) per[counts.CategoryIds[c]] = iou[c];
+        return new SemanticMiouResult(per.Count == 0 ? double.NaN : per.Values.Average(), per);
+    }
+
+    /// <summary>
+    /// The same comparison kept per image (ground-truth images in id order, categories in id order; categories only
+    /// predicted are left out, as they add nothing to mIoU), so that it can be re-summed over bootstrap resamples.
+    /// </summary>
+    public static IouCounts PerImage(CocoDataset gt, IReadOnlyList<CocoAnnotation> dt, double scoreThreshold = 0.5)
+    {
+        var images = gt.Images.Select(i => i.Id).Distinct().Order().ToArray();
+        var cats = gt.Categories.Select(c => c.Id).Distinct().Order().ToArray();
+        var catIndex = cats.Select((c, k) => (c, k)).ToDictionary(p => p.c, p => p.k);
         var byImage = new Dictionary<long, (List<CocoAnnotation> G, List<CocoAnnotation> D)>();
         foreach (var g in gt.Annotations) Slot(byImage, g.ImageId).G.Add(g);
         foreach (var d in dt) if (d.Score >= scoreThreshold && d.Segmentation is not null) Slot(byImage, d.ImageId).D.Add(d);
-        var inter = new Dictionary<long, long>();
-        var union = new Dictionary<long, long>();
-        var present = new HashSet<long>();
-        var locker = new object();
-        Parallel.ForEach(byImage, kv =>
+        long[][] Zeros() => images.Select(_ => new long[cats.Length]).ToArray();
+        long[][] inter = Zeros(), union = Zeros(), gtPixels = Zeros();
+        Parallel.For(0, images.Length, row =>
         {
-            var img = gt.ImageById[kv.Key];
+            if (!byImage.TryGetValue(images[row], out var both)) return;
+            var img = gt.ImageById[images[row]];
             int n = img.Height * img.Width;
-            var (G, D) = kv.Value;
+            var (G, D) = both;
             var crowd = new byte[n];
             foreach (var g in G) if (g.IsCrowd && g.Segmentation is not null) Or(crowd, g.Segmentation.ToRle(img.Height, img.Width));
-            var localI = new Dictionary<long, long>(); var localU = new Dictionary<long, long>(); var localP = new HashSet<long>();
             foreach (long cat in G.Where(g => !g.IsCrowd).Select(g => g.CategoryId).Concat(D.Select(d => d.CategoryId)).Distinct())
             {
+                if (!catIndex.TryGetValue(cat, out int k)) continue;
                 var gm = new byte[n]; var pm = new byte[n];
                 foreach (var g in G) if (!g.IsCrowd && g.CategoryId == cat && g.Segmentation is not null) Or(gm, g.Segmentation.ToRle(img.Height, img.Width));
                 foreach (var d in D) if (d.CategoryId == cat) Or(pm, d.Segmentation!.ToRle(img.Height, img.Width));
@@ -47,19 +62,10 @@ public static class SemanticMiou
                     int a = gm[p], b = pm[p];
                     gtPix += a; i += a & b; u += a | b;
                 }
-                localI[cat] = localI.GetValueOrDefault(cat) + i;
-                localU[cat] = localU.GetValueOrDefault(cat) + u;
-                if (gtPix > 0) localP.Add(cat);
-            }
-            lock (locker)
-            {
-                foreach (var (c, v) in localI) inter[c] = inter.GetValueOrDefault(c) + v;
-                foreach (var (c, v) in localU) union[c] = union.GetValueOrDefault(c) + v;
-                present.UnionWith(localP);
+                inter[row][k] = i; union[row][k] = u; gtPixels[row][k] = gtPix;
             }
         });
-        var per = present.OrderBy(c => c).ToDictionary(c => c, c => (double)inter[c] / union[c]);
-        return new SemanticMiouResult(per.Count == 0 ? double.NaN : per.Values.Average(), per);
+        return new IouCounts(cats, inter, union, gtPixels);
     }
 
     private static (List<CocoAnnotation> G, List<CocoAnnotation> D) Slot(Dictionary<long, (List<CocoAnnotation>, List<CocoAnnotation>)> d, long img)

@@ -7,20 +7,6 @@ namespace MagvitSeg.Study;
 /// <summary>Seeded mini-batches over a split: a fresh permutation every epoch, the same sequence for the same seed.</summary>
 public static class HeadBatches
 {
-    /// <summary>An endless sequence of index batches (the last partial batch of an epoch is dropped).</summary>
-    public static IEnumerable<int[]> Indices(int count, int batchSize, long seed)
-    {
-        if (count < 1) throw new ArgumentException("HeadBatches: the split has no images.");
-        batchSize = Math.Min(batchSize, count);
-        var rng = new Random(unchecked((int)(seed * 7919 + 17)));
-        var order = Enumerable.Range(0, count).ToArray();
-        while (true)
-        {
-            rng.Shuffle(order);
-            for (int s = 0; s + batchSize <= count; s += batchSize) yield return order[s..(s + batchSize)];
-        }
-    }
-
     /// <summary>
     /// Endless head batches from cached features [N, C, h, w] and the split's targets. Each batch's tensors are disposed
     /// when the next one is requested, so a training loop holds one batch at a time.
@@ -29,7 +15,7 @@ public static class HeadBatches
     {
         if (levels[0].shape[0] != set.Count)
             throw new ArgumentException($"HeadBatches: {levels[0].shape[0]} cached feature rows for {set.Count} images; rebuild the feature cache.");
-        foreach (var idx in Indices(set.Count, batchSize, seed))
+        foreach (var idx in BatchOrder.Indices(set.Count, batchSize, seed))
         {
             using var index = tensor(idx.Select(i => (long)i).ToArray());
             var feats = levels.Select(l => l.index_select(0, index)).ToList();
@@ -50,7 +36,7 @@ public static class HeadBatches
     /// </summary>
     public static IEnumerable<HeadBatch> FromImages(CocoImageSet set, int batchSize, long seed, Func<Tensor, List<Tensor>> features, Device device)
     {
-        foreach (var idx in Indices(set.Count, batchSize, seed))
+        foreach (var idx in BatchOrder.Indices(set.Count, batchSize, seed))
         {
             using var scope = NewDisposeScope();
             var images = cat(idx.Select(i => set.Images(i, 1)).ToList(), 0).to(device);

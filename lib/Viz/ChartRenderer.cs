@@ -62,7 +62,10 @@ internal static class ChartRenderer
         {
             switch (t)
             {
-                case LineTrace l: AddWithErrors(ys, l.Y, l.ErrorY); break;
+                case LineTrace l:
+                    AddWithErrors(ys, l.Y, l.ErrorY);
+                    if (l.Low is { } low) { ys.AddRange(low); ys.AddRange(l.High!); }
+                    break;
                 case BarTrace b: AddWithErrors(ys, b.Y, b.ErrorY); ys.Add(0); break;
                 case HistogramTrace hg: ys.AddRange(hg.Counts); if (!c.L.LogY) ys.Add(0); break;
             }
@@ -77,7 +80,7 @@ internal static class ChartRenderer
                 if (t is LineTrace l) xs.AddRange(l.X);
                 if (t is HistogramTrace hg) xs.AddRange(hg.Edges);
             }
-            xAxis = Axis.Make(xs, c.L.XRange, log: false, pad: false);
+            xAxis = Axis.Make(xs, c.L.XRange, log: c.L.LogX, pad: c.L.LogX);
         }
 
         float left = 20 + yAxis.Ticks.Max(v => tickFont.MeasureText(yAxis.Format(v))) + (c.L.YTitle is null ? 8 : 28);
@@ -173,6 +176,7 @@ internal static class ChartRenderer
 
     private static void DrawLine(Ctx c, Axis xa, Axis ya, LineTrace l, SKColor color)
     {
+        if (l.Low is { } low && l.Band) DrawBand(c, xa, ya, l.X, low, l.High!, color);
         using var paint = new SKPaint { Color = color, StrokeWidth = 2, IsAntialias = true, Style = SKPaintStyle.Stroke, StrokeJoin = SKStrokeJoin.Round };
         paint.StrokeCap = SKStrokeCap.Round;
         // NaN (or <= 0 on a log axis) breaks the curve into separate runs, like plotly's gaps.
@@ -195,7 +199,34 @@ internal static class ChartRenderer
             float x = MapX(c, xa, l.X[i]), y = MapY(c, ya, l.Y[i]);
             if (l.Markers) c.Canvas.DrawCircle(x, y, 3.5f, fill);
             if (l.ErrorY is { } e && double.IsFinite(e[i])) DrawErrorBar(c, ya, x, l.Y[i], e[i], 4, color);
+            if (l is { Low: { } lo, High: { } hi, Band: false } && ya.Valid(lo[i]) && ya.Valid(hi[i]))
+                DrawWhisker(c, ya, x, lo[i], hi[i], 4, color);
         }
+    }
+
+    // The interval as a translucent polygon: along the upper edge, back along the lower one (points with an undefined
+    // edge are left out).
+    private static void DrawBand(Ctx c, Axis xa, Axis ya, double[] x, double[] low, double[] high, SKColor color)
+    {
+        var keep = Enumerable.Range(0, x.Length).Where(i => double.IsFinite(x[i]) && ya.Valid(low[i]) && ya.Valid(high[i])).ToArray();
+        if (keep.Length < 2) return;
+        using var builder = new SKPathBuilder();
+        builder.MoveTo(MapX(c, xa, x[keep[0]]), MapY(c, ya, high[keep[0]]));
+        foreach (int i in keep.Skip(1)) builder.LineTo(MapX(c, xa, x[i]), MapY(c, ya, high[i]));
+        foreach (int i in keep.Reverse()) builder.LineTo(MapX(c, xa, x[i]), MapY(c, ya, low[i]));
+        builder.Close();
+        using var path = builder.Detach();
+        using var fill = new SKPaint { Color = color.WithAlpha(51), Style = SKPaintStyle.Fill, IsAntialias = true };
+        c.Canvas.DrawPath(path, fill);
+    }
+
+    private static void DrawWhisker(Ctx c, Axis ya, float x, double low, double high, float cap, SKColor color)
+    {
+        using var paint = new SKPaint { Color = color, StrokeWidth = 1.5f, IsAntialias = true };
+        float top = MapY(c, ya, high), bottom = MapY(c, ya, low);
+        c.Canvas.DrawLine(x, top, x, bottom, paint);
+        c.Canvas.DrawLine(x - cap, top, x + cap, top, paint);
+        c.Canvas.DrawLine(x - cap, bottom, x + cap, bottom, paint);
     }
 
     private static void DrawHistogram(Ctx c, Axis xa, Axis ya, HistogramTrace h, SKColor color)

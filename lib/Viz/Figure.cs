@@ -4,8 +4,13 @@ namespace MagvitSeg.Viz;
 /// <summary>One series of a figure. The same data gives the plotly.js JSON (HTML) and the SkiaSharp PNG.</summary>
 public abstract record Trace(string? Name);
 
-/// <summary>A line (or markers) series over numeric x. <c>ErrorY</c>: symmetric error bar half-widths, optional.</summary>
-public sealed record LineTrace(string? Name, double[] X, double[] Y, bool Markers = false, double[]? ErrorY = null) : Trace(Name);
+/// <summary>
+/// A line (or markers) series over numeric x. <c>ErrorY</c>: symmetric error bar half-widths, optional. <c>Low</c> and
+/// <c>High</c>: an interval per point (e.g. a bootstrap interval), drawn as a shaded band in the line's colour, or as
+/// asymmetric whiskers when <c>Band</c> is false.
+/// </summary>
+public sealed record LineTrace(string? Name, double[] X, double[] Y, bool Markers = false, double[]? ErrorY = null,
+    double[]? Low = null, double[]? High = null, bool Band = true) : Trace(Name);
 
 /// <summary>Bars over categories; several bar traces on one figure are grouped side by side.</summary>
 public sealed record BarTrace(string? Name, string[] Categories, double[] Y, double[]? ErrorY = null) : Trace(Name);
@@ -25,10 +30,11 @@ public sealed record HeatmapTrace(string? Name, double[,] Z, string[]? ColumnLab
 /// <param name="YRange">Fixed y range; null lets the data decide.</param>
 /// <param name="Width">Width in pixels of the HTML div and the PNG. The default is 800.</param>
 /// <param name="Height">Height in pixels. The default is 480.</param>
+/// <param name="LogX">Logarithmic x axis (label budgets). The default is false.</param>
 public sealed record FigureLayout(
     string? Title = null, string? XTitle = null, string? YTitle = null, bool LogY = false,
     (double Min, double Max)? XRange = null, (double Min, double Max)? YRange = null,
-    int Width = 800, int Height = 480);
+    int Width = 800, int Height = 480, bool LogX = false);
 
 /// <summary>
 /// A chart as data (traces + layout). <see cref="ToHtml"/> renders it with plotly.js (inlined, offline);
@@ -75,6 +81,8 @@ public sealed class PlotlyFigure
             case LineTrace l:
                 if (l.X.Length != l.Y.Length) throw new ArgumentException($"Line '{name}': {l.X.Length} x values but {l.Y.Length} y values.");
                 if (l.ErrorY is { } e && e.Length != l.Y.Length) throw new ArgumentException($"Line '{name}': ErrorY has {e.Length} values, Y has {l.Y.Length}.");
+                if ((l.Low is null) != (l.High is null) || (l.Low is { } lo && (lo.Length != l.Y.Length || l.High!.Length != l.Y.Length)))
+                    throw new ArgumentException($"Line '{name}': Low and High come together, one value per point.");
                 break;
             case BarTrace b:
                 if (b.Categories.Length != b.Y.Length) throw new ArgumentException($"Bars '{name}': {b.Categories.Length} categories but {b.Y.Length} values.");

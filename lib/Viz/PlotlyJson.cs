@@ -8,7 +8,19 @@ internal static class PlotlyJson
     public static JsonObject Figure(PlotlyFigure fig)
     {
         var data = new JsonArray();
-        for (int i = 0; i < fig.Traces.Count; i++) data.Add(Trace(fig.Traces[i], i));
+        for (int i = 0; i < fig.Traces.Count; i++)
+        {
+            if (fig.Traces[i] is LineTrace { Low: { } low, High: { } high, Band: true } l)
+            {
+                // plotly draws a band as the lower edge (invisible) followed by the upper edge filled down to it.
+                string fill = Palette.Series[i % Palette.Series.Length];
+                data.Add(new JsonObject { ["type"] = "scatter", ["mode"] = "lines", ["x"] = Numbers(l.X), ["y"] = Numbers(low),
+                    ["line"] = new JsonObject { ["width"] = 0 }, ["showlegend"] = false, ["hoverinfo"] = "skip" });
+                data.Add(new JsonObject { ["type"] = "scatter", ["mode"] = "lines", ["x"] = Numbers(l.X), ["y"] = Numbers(high),
+                    ["line"] = new JsonObject { ["width"] = 0 }, ["fill"] = "tonexty", ["fillcolor"] = fill + "33", ["showlegend"] = false, ["hoverinfo"] = "skip" });
+            }
+            data.Add(Trace(fig.Traces[i], i));
+        }
         return new JsonObject { ["data"] = data, ["layout"] = Layout(fig) };
     }
 
@@ -41,6 +53,12 @@ internal static class PlotlyJson
         if (t.Name is not null) o["name"] = t.Name;
         double[]? err = t switch { LineTrace l => l.ErrorY, BarTrace b => b.ErrorY, _ => null };
         if (err is not null) o["error_y"] = new JsonObject { ["type"] = "data", ["array"] = Numbers(err), ["visible"] = true };
+        if (t is LineTrace { Low: { } lo, High: { } hi, Band: false } w)
+            o["error_y"] = new JsonObject
+            {
+                ["type"] = "data", ["symmetric"] = false, ["visible"] = true,
+                ["array"] = Numbers(hi.Zip(w.Y, (h, y) => h - y).ToArray()), ["arrayminus"] = Numbers(w.Y.Zip(lo, (y, l) => y - l).ToArray()),
+            };
         return o;
     }
 
@@ -65,7 +83,8 @@ internal static class PlotlyJson
         if (l.XTitle is not null) xaxis["title"] = new JsonObject { ["text"] = l.XTitle };
         if (l.YTitle is not null) yaxis["title"] = new JsonObject { ["text"] = l.YTitle };
         if (l.LogY) yaxis["type"] = "log";
-        if (l.XRange is { } xr) xaxis["range"] = new JsonArray(xr.Min, xr.Max);
+        if (l.LogX) xaxis["type"] = "log";
+        if (l.XRange is { } xr) xaxis["range"] = l.LogX ? new JsonArray(Math.Log10(xr.Min), Math.Log10(xr.Max)) : new JsonArray(xr.Min, xr.Max);
         if (l.YRange is { } yr) yaxis["range"] = l.LogY ? new JsonArray(Math.Log10(yr.Min), Math.Log10(yr.Max)) : new JsonArray(yr.Min, yr.Max);
         if (fig.Traces.Count == 1 && fig.Traces[0] is HeatmapTrace) yaxis["autorange"] = "reversed"; // row 0 on top, as in the PNG
         var o = new JsonObject

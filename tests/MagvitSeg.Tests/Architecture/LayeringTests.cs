@@ -24,6 +24,7 @@ public class LayeringTests
         { "MagvitSeg.Viz", new[] { "MagvitSeg.Models", "MagvitSeg.Training", "MagvitSeg.Study", "MagvitSeg.Evaluation", "MagvitSeg.Masking", "MagvitSeg.Inspection" } },
         { "MagvitSeg.Training", new[] { "MagvitSeg.Study", "MagvitSeg.Masking", "MagvitSeg.Inspection" } },
         { "MagvitSeg.Inspection", new[] { "MagvitSeg.Study" } },
+        { "MagvitSeg.Probes", new[] { "MagvitSeg.Study", "MagvitSeg.Inspection", "MagvitSeg.Masking", "MagvitSeg.Viz" } },
     };
 
     [Theory]

@@ -1,3 +1,4 @@
+using MagvitSeg.Training;
 using MagvitSeg.Config;
 using MagvitSeg.Data.Coco;
 using MagvitSeg.Data.Synthetic;
@@ -70,9 +71,9 @@ public class StudyPartsTests
     [Fact]
     public void HeadBatchesAreSeededPermutationsPerEpoch()
     {
-        var a = HeadBatches.Indices(10, 3, seed: 4).Take(6).ToList();
-        var b = HeadBatches.Indices(10, 3, seed: 4).Take(6).ToList();
-        var c = HeadBatches.Indices(10, 3, seed: 5).Take(6).ToList();
+        var a = BatchOrder.Indices(10, 3, seed: 4).Take(6).ToList();
+        var b = BatchOrder.Indices(10, 3, seed: 4).Take(6).ToList();
+        var c = BatchOrder.Indices(10, 3, seed: 5).Take(6).ToList();
         Assert.Equal(a.SelectMany(x => x), b.SelectMany(x => x));
         Assert.NotEqual(a.SelectMany(x => x), c.SelectMany(x => x));
         // 3 full batches per epoch (the 10th image waits for another epoch), no repeats inside an epoch
