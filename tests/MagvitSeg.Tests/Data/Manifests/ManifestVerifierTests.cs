@@ -105,7 +105,7 @@ public class ManifestVerifierTests
         string png = tmp.File("a.png");
         using (var bmp = new SkiaSharp.SKBitmap(16, 16)) File.WriteAllBytes(png, MagvitSeg.Viz.PngImage.Encode(bmp).Bytes);
         Assert.Null(ImageEnd.Missing(png));
-        string jpg = Directory.GetFiles(Path.Combine(RepoPaths.SharedData("coco-tiny"), "val2017"))[0];
+        string jpg = Directory.GetFiles(Path.Combine(TestData.Fixture("coco-mini"), "val2017"))[0];
         Assert.Null(ImageEnd.Missing(jpg));
         var bytes = File.ReadAllBytes(png);
         File.WriteAllBytes(png, bytes[..^5]);
