@@ -38,11 +38,18 @@ public static class DenseProbeEvaluation
                 var valid = truth.ne(SemanticTargets.Ignore);
                 var pairs = truth.masked_select(valid) * classes + pred.masked_select(valid);
                 var confusion = pairs.bincount(null, classes * classes).reshape(classes, classes); // [truth, prediction]
-                var diag = confusion.diagonal();
-                var rowSum = confusion.sum(1); var colSum = confusion.sum(0);
-                inter[start + j] = diag.narrow(0, 1, k).data<long>().ToArray();
-                union[start + j] = (rowSum + colSum - diag).narrow(0, 1, k).data<long>().ToArray();
-                gtPix[start + j] = rowSum.narrow(0, 1, k).data<long>().ToArray();
+                // Read back once and summed here: the matrix is at most 81 x 81, and views of it (its diagonal) are not
+                // what data<T>() reads.
+                var m = confusion.contiguous().data<long>().ToArray();
+                var (ii, uu, gg) = (new long[k], new long[k], new long[k]);
+                for (int c = 1; c <= k; c++)
+                {
+                    long row = 0, col = 0;
+                    for (int o = 0; o < classes; o++) { row += m[c * classes + o]; col += m[o * classes + c]; }
+                    long d = m[c * classes + c];
+                    (ii[c - 1], uu[c - 1], gg[c - 1]) = (d, row + col - d, row);
+                }
+                (inter[start + j], union[start + j], gtPix[start + j]) = (ii, uu, gg);
             }
         }
         return new IouCounts(set.CategoryIds.ToArray(), inter, union, gtPix);
