@@ -43,11 +43,16 @@ internal static class BenchHeadCommand
         Console.WriteLine($"head {profile} ({trainer.Head.ParameterCount():N0} params), batch {batch}, features {channels}x{grid}x{grid}, " +
                           $"{classes} classes, {instances} instances/image at {size}x{size}, {points} points, device {device}");
         for (int i = 0; i < 2; i++) trainer.TrainStep(feats, targets);                      // warm-up
+        var phases = trainer.Phases = new HeadStepPhases();
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < steps; i++) trainer.TrainStep(feats, targets);
         if (device.type == TorchSharp.DeviceType.CUDA) cuda.synchronize();
         double per = sw.Elapsed.TotalSeconds / steps;
         Console.WriteLine($"{per * 1000:F1} ms/step, {batch / per:F1} images/s");
+        // On a GPU the phases measure launch time, not kernel time (only the end synchronises).
+        string Ms(double seconds) => $"{seconds / phases.Steps * 1000:F1} ms";
+        Console.WriteLine($"per step: forward {Ms(phases.Forward)}, loss (matching + losses) {Ms(phases.Loss)}, " +
+                          $"backward {Ms(phases.Backward)}, clip + AdamW {Ms(phases.Optimizer)}");
         return 0;
     }
 }

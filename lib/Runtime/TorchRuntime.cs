@@ -9,7 +9,11 @@ namespace MagvitSeg.Runtime;
 /// </summary>
 public static class TorchRuntime
 {
-    static TorchRuntime() => Nnpack.DisableIfUnavailable();
+    static TorchRuntime()
+    {
+        MallocTuning.KeepFreedMemory();
+        Nnpack.DisableIfUnavailable();
+    }
 
     /// <summary>
     /// Resolves a device name: <c>auto</c> (CUDA when available, else CPU), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.

@@ -21,6 +21,18 @@ public sealed record HeadStepResult(int Step, double Loss, double Class, double 
     public double[] Row => new[] { Step, Loss, Class, Mask, Dice, LearningRate, Seconds };
 }
 
+/// <summary>Seconds spent in each phase of the head's training steps, summed over <see cref="Steps"/> steps.</summary>
+public sealed class HeadStepPhases
+{
+    public double Forward { get; internal set; }
+    /// <summary>The set criterion: matching and the losses.</summary>
+    public double Loss { get; internal set; }
+    public double Backward { get; internal set; }
+    /// <summary>Gradient clipping and the AdamW update.</summary>
+    public double Optimizer { get; internal set; }
+    public int Steps { get; internal set; }
+}
+
 /// <summary>
 /// Trains a <see cref="MaskHead"/> on precomputed features: the encoder stays outside (features come from the cache or a
 /// frozen encoder). Deterministic for a seed on the CPU: the seed fixes the head's initialisation (when built through
@@ -51,6 +63,9 @@ public sealed class HeadTrainer : IDisposable
 
     /// <summary>Steps taken so far.</summary>
     public int StepsDone => _step;
+
+    /// <summary>When set, every step adds its phases' seconds here (<c>bench head</c>'s breakdown).</summary>
+    public HeadStepPhases? Phases { get; set; }
 
     /// <param name="head">The head to train.</param>
     /// <param name="loss">Its criterion.</param>
@@ -115,22 +130,39 @@ public sealed class HeadTrainer : IDisposable
         var feats = features.Select(f => f.to(Device)).ToList();
         var tg = targets.Select(t => t.To(Device)).ToList();
         _optimizer.zero_grad();
+        long mark = Stopwatch.GetTimestamp();
         var output = Head.forward(feats);
+        double forward = Lap(ref mark);
         if (!output.ClassLogits.isfinite().all().item<bool>() || !output.MaskLogits.isfinite().all().item<bool>())
             throw new InvalidOperationException(
                 $"Head training stopped: the head's outputs became NaN/Inf at step {_step} (lr {lr:G3}). " +
                 "Lower the learning rate, or check the features for NaN/Inf (e.g. a diverged encoder checkpoint).");
         var loss = Loss.Compute(output, tg, _points);
         double total = loss.Total.item<float>();
+        double lossSeconds = Lap(ref mark);
         if (!double.IsFinite(total))
             throw new InvalidOperationException(
                 $"Head training stopped: the loss became {total} at step {_step} (class {loss.Class:G4}, mask {loss.Mask:G4}, dice {loss.Dice:G4}, lr {lr:G3}). " +
                 "Lower the learning rate, or check the features for NaN/Inf (e.g. a diverged encoder checkpoint).");
         loss.Total.backward();
+        double backward = Lap(ref mark);
         if (Config.GradClip > 0) nn.utils.clip_grad_norm_(_clipped, Config.GradClip);
         _optimizer.step();
+        if (Phases is { } phases)
+        {
+            phases.Forward += forward; phases.Loss += lossSeconds; phases.Backward += backward; phases.Optimizer += Lap(ref mark);
+            phases.Steps++;
+        }
         _step++;
         return new HeadStepResult(_step, total, loss.Class, loss.Mask, loss.Dice, lr, sw.Elapsed.TotalSeconds);
+    }
+
+    private static double Lap(ref long mark)
+    {
+        long now = Stopwatch.GetTimestamp();
+        double seconds = (double)(now - mark) / Stopwatch.Frequency;
+        mark = now;
+        return seconds;
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using MagvitSeg.Config;
 using MagvitSeg.Models.Head;
 using MagvitSeg.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace MagvitSeg.Tests.Models.Head;
@@ -78,23 +79,64 @@ public class MaskRoiPoolTests
     [InlineData(1, 4)]
     [InlineData(2, 4)]
     [InlineData(2, 5)]
-    public void TheIm2ColConvolutionIsTorchsConv2d(long stride, long size)
+    [InlineData(1, 3)]
+    public void TheGatherConvolutionIsTorchsConv2d(long stride, long size)
     {
         // The read-out's convolutions avoid oneDNN's conv2d (see MaskRoiPool.ReadConvs); they must compute what
-        // conv2d computes with the same module, forward and backward.
+        // conv2d computes with the same module, forward and backward (input, weight and bias gradients).
         // float64: libtorch's own convolution kernels (oneDNN takes float32 only), so the reference is not the kernel avoided.
         TorchRuntime.Seed(5);
         using var conv = nn.Conv2d(3, 4, 3, stride: stride, padding: 1, dtype: float64);
-        var x = randn(new long[] { 2, 3, size, size }, dtype: float64).requires_grad_(true);
+        var x = randn(new long[] { 2, 3, size, size + 1 }, dtype: float64).requires_grad_(true);
         var x2 = x.detach().clone().requires_grad_(true);
         var reference = conv.forward(x);
+        var w = randn(reference.shape, dtype: float64);
+        (reference * w).sum().backward();
+        var weightGrad = conv.weight!.grad!.clone();
+        var biasGrad = conv.bias!.grad!.clone();
+        conv.zero_grad();
         var ours = MaskRoiPool.Conv3x3(x2, conv, stride);
+        Assert.Equal(reference.shape, ours.shape);
+        Assert.True((reference - ours).abs().max().item<double>() < 1e-12, "forward");
+        (ours * w).sum().backward();
+        Assert.True((x.grad! - x2.grad!).abs().max().item<double>() < 1e-12, "input gradient");
+        Assert.True((weightGrad - conv.weight.grad!).abs().max().item<double>() < 1e-12, "weight gradient");
+        Assert.True((biasGrad - conv.bias.grad!).abs().max().item<double>() < 1e-12, "bias gradient");
+    }
+
+    [Fact]
+    public void TheConvolutionalReadOutIsTheChannelsFirstSampleThroughConv2dAndProj()
+    {
+        // The read-out gathers its sample channels last; it must be the function the module describes: sample the
+        // embeddings and the mask on the box grid, stack [emb * prob, prob] channels first, conv - relu - conv(stride 2) -
+        // relu, flatten (C, y, x), project. Built here from public pieces with conv2d, in float64.
+        TorchRuntime.Seed(11);
+        using var pool = new MaskRoiPool(maskDim: 5, hiddenDim: 6, grid: 4, convChannels: 3);
+        pool.to(float64);
+        var logits = randn(new long[] { 2, 3, 8, 8 }, dtype: float64) * 3;
+        var pixel = randn(new long[] { 2, 5, 8, 8 }, dtype: float64).requires_grad_(true);
+        var pixel2 = pixel.detach().clone().requires_grad_(true);
+        var modules = pool.named_modules().ToDictionary(m => m.name, m => m.module);
+        var conv1 = (TorchSharp.Modules.Conv2d)modules["convs.0"];
+        var conv2 = (TorchSharp.Modules.Conv2d)modules["convs.2"];
+        var proj = (TorchSharp.Modules.Linear)modules["proj"];
+
+        var grid = MaskRoiPool.BoxGrids(logits, 4);                                     // [2, 3, 4, 4, 2]
+        var emb = nn.functional.grid_sample(pixel2, grid.reshape(2, 12, 4, 2), align_corners: false)
+            .view(2, 5, 3, 4, 4).permute(0, 2, 1, 3, 4);                                // [2, 3, 5, 4, 4]
+        var prob = nn.functional.grid_sample(logits.sigmoid().reshape(6, 1, 8, 8), grid.reshape(6, 4, 4, 2), align_corners: false)
+            .view(2, 3, 1, 4, 4);
+        var roi = cat(new[] { emb * prob, prob }, 2).reshape(6, 6, 4, 4);
+        var read = nn.functional.relu(conv2.forward(nn.functional.relu(conv1.forward(roi))));  // [6, 3, 2, 2]
+        var reference = proj.forward(read.reshape(2, 3, -1));                           // [2, 3, 6]
+
+        var ours = pool.forward(logits, pixel);
         Assert.Equal(reference.shape, ours.shape);
         Assert.True((reference - ours).abs().max().item<double>() < 1e-12, "forward");
         var w = randn(reference.shape, dtype: float64);
         (reference * w).sum().backward();
         (ours * w).sum().backward();
-        Assert.True((x.grad! - x2.grad!).abs().max().item<double>() < 1e-12, "input gradient");
+        Assert.True((pixel.grad! - pixel2.grad!).abs().max().item<double>() < 1e-12, "embedding gradient");
     }
 
     [Fact]
