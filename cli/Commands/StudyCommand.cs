@@ -16,15 +16,19 @@ internal static class StudyCommand
     {
         var variants = StudyOptions.Variants();
         var seeds = Opt.List<int>("--seeds", "seeds to run, comma-separated (default: the profile's)", "0,1,2", "a non-negative integer", Opt.ParseNonNegativeInt);
+        var jobs = Opt.Int("--jobs", "frozen-encoder heads trained side by side, one libtorch thread each " +
+                                     "(default: one per core, at most 8, on CPU with one thread; else 1)", Bound.AtLeast(1));
         var common = new StudyOptions();
-        command.AddAll(variants, seeds);
+        command.AddAll(variants, seeds, jobs);
         common.AddTo(command);
-        command.SetAction(p => Study(common.Open(p), p.GetValue(variants), p.GetList(seeds)));
+        command.SetAction(p => Study(common.Open(p), p.GetValue(variants), p.GetList(seeds), p.GetValue(jobs)));
     }
 
-    private static int Study(StudyRunner opened, string? variants, int[]? seeds)
+    private static int Study(StudyRunner opened, string? variants, int[]? seeds, int? jobs)
     {
         using var runner = opened;
+        bool oneThreadOnCpu = runner.Device.type == TorchSharp.DeviceType.CPU && TorchSharp.torch.get_num_threads() == 1;
+        runner.Jobs = jobs ?? (oneThreadOnCpu ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1);
         var rows = runner.Run(variants is null ? null : StudyVariant.Parse(variants.Split(',')), seeds);
         Console.WriteLine();
         Console.WriteLine($"{"variant",-8} {"seeds",5} {"AP",12} {"AP50",6} {"AP75",6} {"APs",6} {"APm",6} {"APl",6} {"mIoU",12} {"AP no-cls",10} {"train s",8}  description");

@@ -36,6 +36,9 @@ public static class TorchRuntime
         throw new ArgumentException($"Unknown device '{name}': use auto, cpu, cuda or cuda:N.");
     }
 
+    /// <summary>Held while seeding torch's global generator and drawing from it, where several threads may do so.</summary>
+    public static readonly object GlobalGeneratorLock = new();
+
     /// <summary>Seeds torch (CPU and CUDA) so that a run is repeatable.</summary>
     public static void Seed(long seed)
     {

@@ -47,6 +47,14 @@ public sealed class StudyRunner : IDisposable
     /// <summary>Called after every head training step (frozen and fine-tuned) with the variant, the seed and the step's result: live progress.</summary>
     public Action<StudyVariant, int, HeadStepResult>? OnHeadStep { get; set; }
 
+    /// <summary>
+    /// Frozen-encoder heads trained side by side by <see cref="Run"/> (1: one after the other). Each keeps the
+    /// process's libtorch thread setting, so with one thread per head the results are bit-identical to training them
+    /// one at a time; the fine-tuned arm and every encoder and feature cache still run alone. When above 1,
+    /// <see cref="OnHeadStep"/> and the progress sink are called from several threads.
+    /// </summary>
+    public int Jobs { get; set; } = 1;
+
     /// <param name="profile">What the study fixes.</param>
     /// <param name="paths">Where it reads and writes.</param>
     /// <param name="device">Where encoders and heads run.</param>
@@ -96,6 +104,7 @@ public sealed class StudyRunner : IDisposable
         var rows = new List<StudyRow>();
         var total = Stopwatch.StartNew();
         int done = 0, count = variants.Sum(v => (seeds ?? Profile.SeedsOf(v)).Count);
+        if (Jobs > 1) TrainFrozenHeadsSideBySide(variants, seeds);
         foreach (var v in variants)
             foreach (int seed in seeds ?? Profile.SeedsOf(v))
             {
@@ -109,6 +118,24 @@ public sealed class StudyRunner : IDisposable
                 StudyTable.Write(Paths.Root, rows, Config(variants, seeds));
             }
         return rows;
+    }
+
+    // Why side by side: on CPU a head at one libtorch thread keeps one core busy (two threads gave 1.35x on 2 cores,
+    // `bench head --threads`), and one thread per head keeps results independent of the core count. Encoders, the
+    // stills and the feature caches are made first, one at a time (they write shared folders and use every core);
+    // then the heads train, and Run's loop below finds them trained and evaluates them in order.
+    private void TrainFrozenHeadsSideBySide(IReadOnlyList<StudyVariant> variants, IReadOnlyList<int>? seeds)
+    {
+        var frozen = variants.Where(v => !v.FineTune).ToList();
+        foreach (var v in frozen)
+        {
+            var extractor = Extractor(v);
+            foreach (var split in new[] { "train", "val" })
+                foreach (var t in Features(extractor, split)) t.Dispose();
+        }
+        var runs = frozen.SelectMany(v => (seeds ?? Profile.SeedsOf(v)).Select(seed => (v, seed))).ToList();
+        Report(StudyStage.Head, $"training {runs.Count} heads, {Math.Min(Jobs, runs.Count)} at a time", StudyEvent.Note);
+        Parallel.ForEach(runs, new ParallelOptions { MaxDegreeOfParallelism = Jobs }, run => TrainHead(run.v, run.seed));
     }
 
     /// <summary>Trains and evaluates one head (<see cref="TrainHead"/> then <see cref="EvaluateHead"/>); finished steps are reused.</summary>
@@ -257,7 +284,7 @@ public sealed class StudyRunner : IDisposable
             using var trainer = HeadTrainer.Create(channels, TrainSet.NumClasses, Profile.Head, Profile.HeadTraining with { Seed = seed }, Profile.Loss, Device);
             var sw = Stopwatch.StartNew();
             Report(StudyStage.Head, $"({variant.Id}) seed {seed}: training the head on {TrainSet.Count} images, features {string.Join(" + ", levels.Select(l => $"{l.shape[1]}x{l.shape[2]}x{l.shape[3]}"))}", StudyEvent.Started, variant, seed);
-            var steps = trainer.Train(HeadBatches.FromFeatures(levels, TrainSet, Profile.BatchSize, seed), Running(StudyStage.Head, throttle: false),
+            var steps = trainer.Train(HeadBatches.FromFeatures(levels, TrainSet, Profile.BatchSize, seed), HeadLines(variant, seed),
                                       OnStep(variant, seed));
             HeadMetricsFile(dir, steps);
             return (trainer.Head, sw.Elapsed.TotalSeconds, steps.Count > 0 ? steps[^1].Loss : double.NaN, channels);
@@ -292,7 +319,7 @@ public sealed class StudyRunner : IDisposable
         var sw = Stopwatch.StartNew();
         Report(StudyStage.Head, $"({variant.Id}) seed {seed}: fine-tuning encoder + head on {TrainSet.Count} images (encoder lr x{Profile.FineTuneLrScale})", StudyEvent.Started, variant, seed);
         // The same loop as the frozen arms; only the features differ: the encoder runs (with gradients) on every batch.
-        var results = trainer.Train(HeadBatches.FromImages(TrainSet, Profile.BatchSize, seed, extractor.Extract, Device), Running(StudyStage.Head, throttle: false),
+        var results = trainer.Train(HeadBatches.FromImages(TrainSet, Profile.BatchSize, seed, extractor.Extract, Device), HeadLines(variant, seed),
                                     OnStep(variant, seed));
         HeadMetricsFile(dir, results);
         SaveModule(model.Encoder, Path.Combine(dir, "encoder.pt"));
@@ -351,6 +378,13 @@ public sealed class StudyRunner : IDisposable
         device = Device.ToString(),
         torch = TorchRuntime.Describe(),
     };
+
+    // Head progress names its run: with Jobs > 1 two runs' lines interleave.
+    private Action<string> HeadLines(StudyVariant variant, int seed)
+    {
+        var sink = Running(StudyStage.Head, throttle: false);
+        return line => sink($"({variant.Id}) seed {seed}: {line}");
+    }
 
     private Action<HeadStepResult>? OnStep(StudyVariant variant, int seed) => OnHeadStep is { } onStep ? r => onStep(variant, seed, r) : null;
 

@@ -113,8 +113,14 @@ public sealed class HeadTrainer : IDisposable
     public static HeadTrainer Create(IReadOnlyList<long> featureChannels, int numClasses, MaskHeadConfig headConfig,
         HeadTrainConfig trainConfig, MaskLossConfig? lossConfig = null, Device? device = null)
     {
-        TorchRuntime.Seed(trainConfig.Seed);
-        var head = new MaskHead(featureChannels, numClasses, headConfig);
+        MaskHead head;
+        // The initialisation draws from torch's global generator: heads created on several threads at once (the study's
+        // side-by-side runs) must seed and draw one at a time to get their seed's weights.
+        lock (TorchRuntime.GlobalGeneratorLock)
+        {
+            TorchRuntime.Seed(trainConfig.Seed);
+            head = new MaskHead(featureChannels, numClasses, headConfig);
+        }
         return new HeadTrainer(head, new MaskHeadLoss(numClasses, lossConfig), trainConfig, device);
     }
 
