@@ -18,7 +18,7 @@ public class StudyProfileTests
         Assert.Equal("pyramid-full", p.Selection);
         Assert.Equal(MaskHeadConfig.Cpu, p.Head);
         var h = p.HeadTraining;
-        Assert.Equal((500, 1e-3, 25, 1.0), (h.Steps, h.LearningRate, h.WarmupSteps, h.GradClip));
+        Assert.Equal((700, 1e-3, 25, 1.0), (h.Steps, h.LearningRate, h.WarmupSteps, h.GradClip));
 
         Assert.Same(TokenizerProfile.Quick, p.Tokenizer);
         var t = p.Tokenizer;
