@@ -33,29 +33,46 @@ public static class TokenizerStateLoader
         string prefix = scope.Length == 0 ? "" : scope + ".";
         var state = target.state_dict();
         long entries = ReadCount(reader);
-        var file = new List<(string Key, string Mapped, Tensor? Value)>();
-        try
+        var keys = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        string? firstPreLevel = null, firstLevel = null;
+        using var _ = no_grad();
+        // One tensor at a time: a MAGVIT-L state is 0.6 GB, and a model on the GPU is filled in place.
+        for (long e = 0; e < entries; e++)
         {
-            for (long e = 0; e < entries; e++)
+            string key = reader.ReadString();
+            bool preLevel = TokenizerStateKeys.IsPreLevel(prefix + key);
+            string mapped = preLevel ? TokenizerStateKeys.FromPreLevel(prefix + key, config)[prefix.Length..] : key;
+            if (preLevel) firstPreLevel ??= key;
+            else if ((prefix + key).Contains(".levels.", StringComparison.Ordinal)) firstLevel ??= key;
+            if (firstPreLevel is not null && firstLevel is not null)
+                throw new InvalidDataException($"Tokenizer state {source} mixes the pre-level key '{firstPreLevel}' with the level key '{firstLevel}'; " +
+                                               "a MagvitSeg file uses one layout or the other, so this one was not written by MagvitSeg.");
+            bool found = state.TryGetValue(mapped, out var dst);
+            loadedParameters?.Add(key, found);
+            bool skipped = skip is not null && (skip.Contains(key) || skip.Contains(mapped));
+            using var value = TensorExtensionMethods.Load(reader, skip: skipped || !found);
+            keys.Add(mapped);
+            if (!found)
             {
-                string key = reader.ReadString();
-                bool skipped = skip?.Contains(key) == true;
-                var value = TensorExtensionMethods.Load(reader, skip: skipped);
-                if (skipped) { value?.Dispose(); value = null; }
-                string mapped = TokenizerStateKeys.IsPreLevel(prefix + key)
-                    ? TokenizerStateKeys.FromPreLevel(prefix + key, config)[prefix.Length..]
-                    : key;
-                if (skip?.Contains(mapped) == true) { value?.Dispose(); value = null; }
-                file.Add((key, mapped, value));
+                if (!strict) continue;
+                string shown = preLevel ? $"'{key}' (a pre-level key, read as '{mapped}')" : $"'{key}'";
+                throw new InvalidDataException($"Tokenizer state {source}: unexpected key {shown}; this model has no such tensor. The file was " +
+                                               "written for another architecture or part of the model; load it with the profile it was trained with.");
             }
-            var layout = Layout(file.Select(f => f.Key).ToList(), prefix, source);
-            Fill(state, file, source, layout, strict, loadedParameters);
-            return new LoadedState(layout, file.Select(f => f.Mapped).ToArray());
+            if (!seen.Add(mapped))
+                throw new InvalidDataException($"Tokenizer state {source}: '{mapped}' appears twice; the file was not written by MagvitSeg.");
+            if (skipped) continue;
+            if (!value.shape.SequenceEqual(dst!.shape) || value.dtype != dst.dtype)
+                throw new InvalidDataException($"Tokenizer state {source}: '{key}' is {value.dtype} [{string.Join(", ", value.shape)}] in the file but " +
+                                               $"{dst.dtype} [{string.Join(", ", dst.shape)}] in this model as '{mapped}'; load it with the profile it was trained with.");
+            dst.copy_(value);
         }
-        finally
-        {
-            foreach (var f in file) f.Value?.Dispose();
-        }
+        if (strict && state.Keys.FirstOrDefault(k => !seen.Contains(k)) is { } missing)
+            throw new InvalidDataException($"Tokenizer state {source}: missing key '{missing}' ({keys.Count} keys read" +
+                                           (firstPreLevel is null ? "" : ", pre-level keys mapped") + "); the file was written for another architecture; " +
+                                           "load it with the profile it was trained with.");
+        return new LoadedState(firstPreLevel is null ? StateLayout.Levels : StateLayout.PreLevels, keys);
     }
 
     // TorchSharp writes the entry count as unsigned LEB128 (7 bits a byte, low first); its decoder is internal.
@@ -69,46 +86,5 @@ public static class TokenizerStateLoader
             if ((b & 0x80) == 0) return count;
             if (shift > 56) throw new InvalidDataException("Tokenizer state: the entry count is not a LEB128 number; the file is not a TorchSharp module state.");
         }
-    }
-
-    private static StateLayout Layout(IReadOnlyList<string> keys, string prefix, string source)
-    {
-        string? preLevel = keys.FirstOrDefault(k => TokenizerStateKeys.IsPreLevel(prefix + k));
-        if (preLevel is null) return StateLayout.Levels;
-        string? level = keys.FirstOrDefault(k => (prefix + k).Contains(".levels.", StringComparison.Ordinal));
-        if (level is not null)
-            throw new InvalidDataException($"Tokenizer state {source} mixes the pre-level key '{preLevel}' with the level key '{level}'; " +
-                                           "a file uses one layout or the other, so this one was not written by MagvitSeg: rewrite it from its source.");
-        return StateLayout.PreLevels;
-    }
-
-    private static void Fill(Dictionary<string, Tensor> state, List<(string Key, string Mapped, Tensor? Value)> file, string source,
-        StateLayout layout, bool strict, Dictionary<string, bool>? loadedParameters)
-    {
-        string described = layout == StateLayout.PreLevels ? "pre-level file (keys like 'encoder.res.N', mapped to 'encoder.levels.I.blocks.J')" : "file";
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        using var _ = no_grad();
-        foreach (var (key, mapped, value) in file)
-        {
-            bool found = state.TryGetValue(mapped, out var dst);
-            loadedParameters?.Add(key, found);
-            if (!found)
-            {
-                if (!strict) continue;
-                string shown = mapped == key ? $"'{key}'" : $"'{key}' (read as '{mapped}')";
-                throw new InvalidDataException($"Tokenizer state {source}: unexpected key {shown} in a {described}; this model's keys are " +
-                                               $"like '{state.Keys.First()}'. The file was written for another architecture or module; load it with the profile it was trained with.");
-            }
-            if (!seen.Add(mapped))
-                throw new InvalidDataException($"Tokenizer state {source}: key '{mapped}' appears twice; the file is not a MagvitSeg state.");
-            if (value is null) continue;
-            if (!value.shape.SequenceEqual(dst!.shape) || value.dtype != dst.dtype)
-                throw new InvalidDataException($"Tokenizer state {source}: '{key}' is {value.dtype} [{string.Join(", ", value.shape)}] in the file but " +
-                                               $"{dst.dtype} [{string.Join(", ", dst.shape)}] in this model; load it with the profile it was trained with.");
-            dst.copy_(value);
-        }
-        if (strict && state.Keys.FirstOrDefault(k => !seen.Contains(k)) is { } missing)
-            throw new InvalidDataException($"Tokenizer state {source}: missing key '{missing}' in a {described} of {file.Count} keys; " +
-                                           "the file was written for another architecture; load it with the profile it was trained with.");
     }
 }

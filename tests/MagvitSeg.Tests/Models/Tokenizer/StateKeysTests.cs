@@ -193,6 +193,27 @@ public class StateKeysTests
     }
 
     [Fact]
+    public void AFileMixingTheTwoLayoutsIsRefused()
+    {
+        using var tmp = new TempDir();
+        string path = tmp.File("mixed.pt");
+        using (var w = new BinaryWriter(File.Create(path)))
+        {
+            w.Write((byte)2);                                               // entry count, LEB128
+            foreach (var key in new[] { "encoder.res.0.norm1.weight", "encoder.levels.0.blocks.1.norm1.weight" })
+            {
+                w.Write(key);
+                using var t = ones(4);
+                TorchSharp.TensorExtensionMethods.Save(t, w);
+            }
+        }
+        using var model = new Magvit3dVqvae(Micro);
+        var e = Assert.Throws<InvalidDataException>(() => model.load(path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("mixes the pre-level key 'encoder.res.0.norm1.weight' with the level key 'encoder.levels.0.blocks.1.norm1.weight'", e.Message);
+    }
+
+    [Fact]
     public void APreLevelFileForAnotherArchitectureIsRefusedNamingTheFileAndTheKey()
     {
         // micro-encoder.pt has two blocks a level: with one, its res.1 would be level 1's first block, which has other shapes.
