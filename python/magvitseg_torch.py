@@ -23,20 +23,31 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # --- State-dict keys -------------------------------------------------------------------------------------------------
-# The one place that maps the C# state-dict names (as written into tokenizer-ema.safetensors) onto this module's
-# attribute paths: (pattern, replacement) pairs applied in order by `to_module_keys`. Empty while both sides use the
-# same names (encoder.res.N, encoder.mid.N, decoder.up.N, quantizer.codebook, ...).
-KEY_RENAMES = []
+# Keys name the level, as in C#: encoder.levels.I.blocks.J, decoder.levels.I.blocks.J, decoder.levels.I.up (level 0 at
+# full resolution). Files exported before the levels existed use flat lists (encoder.res.K, decoder.res.K, decoder.up.U,
+# the decoder's counted from the deepest level); `to_module_keys` renames them, which needs the config: a flat index
+# only names a level once the blocks per level and the number of levels are known (C# TokenizerStateKeys).
+_PRE_LEVEL = re.compile(r"^(encoder|decoder)\.(res|up)\.(\d+)\.(.+)$")
 
 
-def to_module_keys(state):
-    """Renames a C# state dict's keys to this module's (see KEY_RENAMES)."""
-    out = {}
-    for name, value in state.items():
-        for pattern, replacement in KEY_RENAMES:
-            name = re.sub(pattern, replacement, name)
-        out[name] = value
-    return out
+def from_pre_level(name, c):
+    """The level-layout name of a pre-level key (any other key, or an index the config lacks, unchanged)."""
+    m = _PRE_LEVEL.match(name)
+    if not m:
+        return name
+    part, kind, n, rest = m.group(1), m.group(2), int(m.group(3)), m.group(4)
+    levels, per = len(c["mult"]), c["nres"]
+    if kind == "res" and per > 0 and n < levels * per:
+        i = n // per if part == "encoder" else levels - 1 - n // per
+        return f"{part}.levels.{i}.blocks.{n % per}.{rest}"
+    if part == "decoder" and kind == "up" and n < levels - 1:
+        return f"decoder.levels.{levels - 1 - n}.up.{rest}"
+    return name
+
+
+def to_module_keys(state, c):
+    """A C# state dict with this module's keys: pre-level files renamed (see from_pre_level), level files as they are."""
+    return {from_pre_level(name, c): value for name, value in state.items()}
 
 
 # --- Config ----------------------------------------------------------------------------------------------------------
@@ -76,19 +87,48 @@ class ResBlock(nn.Module):
         return h + (s.skip(x) if s.skip is not None else x)
 
 
+class EncoderLevel(nn.Module):
+    """One encoder level: its residual blocks (encoder.levels.I.blocks.J); the average pool after it has no weights."""
+
+    def __init__(s, i, o, n, kt, mg=1):
+        super().__init__(); s.blocks = nn.ModuleList()
+        for _ in range(n): s.blocks.append(ResBlock(i, o, kt, mg)); i = o
+        s.out_channels = i
+
+    def forward(s, h):
+        for b in s.blocks: h = b(h)
+        return h
+
+
+class DecoderLevel(nn.Module):
+    """One decoder level: residual blocks, then (above level 0) nearest upsampling and the conv decoder.levels.I.up."""
+
+    def __init__(s, i, o, n, kt, mg=1, upsample=False, temporal_up=False):
+        super().__init__(); s.blocks = nn.ModuleList()
+        for _ in range(n): s.blocks.append(ResBlock(i, o, kt, mg)); i = o
+        s.up = conv3(i, i, kt, True) if upsample else None
+        s.out_channels = i; s.st = 2 if temporal_up else 1
+
+    def forward(s, h):
+        for b in s.blocks: h = b(h)
+        if s.up is not None:
+            h = s.up(F.interpolate(h, scale_factor=(s.st, 2, 2), mode='nearest'))
+        return h
+
+
 class Encoder(nn.Module):
     def __init__(s, c):
         super().__init__(); s.c = c; kt = c['kt']; F_ = c['filters']; mg = c.get('min_group_channels', 1)
-        s.conv_in = conv3(3, F_, kt, False); s.res = nn.ModuleList(); ch = F_
+        s.conv_in = conv3(3, F_, kt, False); s.levels = nn.ModuleList(); ch = F_
         for m in c['mult']:
-            for _ in range(c['nres']): s.res.append(ResBlock(ch, F_ * m, kt, mg)); ch = F_ * m
+            s.levels.append(EncoderLevel(ch, F_ * m, c['nres'], kt, mg)); ch = s.levels[-1].out_channels
         s.mid = nn.ModuleList([ResBlock(ch, ch, kt, mg) for _ in range(c['nres'])])
         s.norm_out = nn.GroupNorm(groups(ch, min_channels=mg), ch, eps=1e-6); s.conv_out = nn.Conv3d(ch, c['emb'], 1, bias=True)
 
     def forward(s, x):
-        h = s.conv_in(x); L = len(s.c['mult'])
-        for i in range(L):
-            for j in range(s.c['nres']): h = s.res[i * s.c['nres'] + j](h)
+        h = s.conv_in(x); L = len(s.levels)
+        for i, level in enumerate(s.levels):
+            h = level(h)
             if i < L - 1:
                 kt = 2 if s.c['td'][i] else 1
                 h = F.avg_pool3d(h, (kt, 2, 2), (kt, 2, 2))
@@ -101,21 +141,17 @@ class Decoder(nn.Module):
         super().__init__(); s.c = c; kt = c['kt']; F_ = c['filters']; ch = F_ * c['mult'][-1]; mg = c.get('min_group_channels', 1)
         s.conv_in = conv3(c['emb'], ch, kt, True)
         s.mid = nn.ModuleList([ResBlock(ch, ch, kt, mg) for _ in range(c['nres'])])
-        s.res = nn.ModuleList(); s.up = nn.ModuleList()
+        levels = [None] * len(c['mult'])
         for i in reversed(range(len(c['mult']))):
-            for _ in range(c['nres']): s.res.append(ResBlock(ch, F_ * c['mult'][i], kt, mg)); ch = F_ * c['mult'][i]
-            if i > 0: s.up.append(conv3(ch, ch, kt, True))
+            levels[i] = DecoderLevel(ch, F_ * c['mult'][i], c['nres'], kt, mg, upsample=i > 0, temporal_up=i > 0 and c['td'][i - 1])
+            ch = levels[i].out_channels
+        s.levels = nn.ModuleList(levels)
         s.norm_out = nn.GroupNorm(groups(ch, min_channels=mg), ch, eps=1e-6); s.conv_out = conv3(ch, 3, kt, True)
 
     def forward(s, z):
         h = s.conv_in(z)
         for b in s.mid: h = b(h)
-        k = u = 0
-        for i in reversed(range(len(s.c['mult']))):
-            for j in range(s.c['nres']): h = s.res[k](h); k += 1
-            if i > 0:
-                st = 2 if s.c['td'][i - 1] else 1
-                h = F.interpolate(h, scale_factor=(st, 2, 2), mode='nearest'); h = s.up[u](h); u += 1
+        for level in reversed(s.levels): h = level(h)
         return s.conv_out(F.silu(s.norm_out(h)))
 
 
@@ -180,6 +216,7 @@ def read_safetensors(path):
 
 def load_tokenizer(run_dir, weights="tokenizer-ema.safetensors", strict=True):
     """A VQVAE built from run_dir/config.json with the weights of run_dir/<weights>, in eval mode."""
-    model = VQVAE(config_from_json(os.path.join(run_dir, "config.json")))
-    model.load_state_dict(to_module_keys(read_safetensors(os.path.join(run_dir, weights))), strict=strict)
+    config = config_from_json(os.path.join(run_dir, "config.json"))
+    model = VQVAE(config)
+    model.load_state_dict(to_module_keys(read_safetensors(os.path.join(run_dir, weights)), config), strict=strict)
     return model.eval()

@@ -99,13 +99,14 @@ public static class TokenizerCheckpoint
             if (JsonSerializer.Serialize(profile, Json) != JsonSerializer.Serialize(trainer.Profile, Json))
                 throw new InvalidDataException($"Checkpoint '{path}' was written for profile '{profile.Name}' with different settings than this run ('{trainer.Profile.Name}'); resume with the checkpoint's config.json or start a new --out folder.");
             long step = r.ReadInt64();
-            trainer.Model.load(r);
+            var model = TokenizerStateLoader.Load(trainer.Model, "", trainer.Profile.Vqvae, r);
             trainer.EmaModel.load(r);
             bool hasDisc = r.ReadBoolean();
             if (hasDisc != (trainer.Discriminator is not null))
                 throw new InvalidDataException($"Checkpoint '{path}': discriminator presence differs from the profile.");
             trainer.Discriminator?.load(r);
-            trainer.GeneratorOptimizer.load_state_dict(r);
+            if (model.Layout == StateLayout.PreLevels) LoadInFileOrder(trainer.GeneratorOptimizer, trainer.Model, model.Keys, r);
+            else trainer.GeneratorOptimizer.load_state_dict(r);
             trainer.DiscriminatorOptimizer?.load_state_dict(r);
             using (no_grad())
             {
@@ -121,6 +122,24 @@ public static class TokenizerCheckpoint
         {
             // Only format 1 files (no checksum) get here with damage; format 2 was verified before this point.
             throw new InvalidDataException($"Checkpoint '{path}' is damaged (reading it failed: {e.Message}); resume from an earlier checkpoint or retrain with --force.", e);
+        }
+    }
+
+    // Adam keeps one state per parameter, in the order Model.parameters() listed them when the file was written. The
+    // decoder's levels changed that order, so a pre-level file's states are read with the parameters in the file's order.
+    private static void LoadInFileOrder(optim.Optimizer optimizer, nn.Module model, IReadOnlyList<string> fileKeys, BinaryReader r)
+    {
+        var byName = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var group = (TorchSharp.Modules.ParamGroup)optimizer.ParamGroups.Single();
+        var current = group.Parameters;
+        group.Parameters = fileKeys.Where(byName.ContainsKey).Select(k => byName[k]).ToArray();
+        try
+        {
+            ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(r);
+        }
+        finally
+        {
+            group.Parameters = current;
         }
     }
 

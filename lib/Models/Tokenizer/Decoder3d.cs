@@ -8,14 +8,15 @@ namespace MagvitSeg.Models.Tokenizer;
 /// <summary>
 /// MAGVIT 3D-CNN decoder (<c>enc_dec_3dcnn.Decoder</c>): conv_in (bias) from the embedding, NumResBlocks ResBlocks,
 /// then per level from the deepest: NumResBlocks ResBlocks and (except at level 0) nearest upsampling + conv (bias);
-/// GroupNorm, swish, conv to RGB (bias).
+/// GroupNorm, swish, conv to RGB (bias). State keys name the level (<c>levels.{i}.blocks.{j}</c>, <c>levels.{i}.up</c>,
+/// level 0 at full resolution); files from before the levels (<c>res.{k}</c>, <c>up.{u}</c>, counted from the deepest
+/// level) load through <see cref="TokenizerStateKeys"/>.
 /// </summary>
 public sealed class Decoder3d : nn.Module<Tensor, Tensor>
 {
     private readonly Conv3d conv_in;
     private readonly ModuleList<ResBlock3d> mid;
-    private readonly ModuleList<ResBlock3d> res;
-    private readonly ModuleList<Conv3d> up;
+    private readonly ModuleList<DecoderLevel> levels;
     private readonly GroupNorm norm_out;
     private readonly Conv3d conv_out;
     private readonly VqvaeConfig _config;
@@ -31,18 +32,16 @@ public sealed class Decoder3d : nn.Module<Tensor, Tensor>
         conv_in = Layers.Conv3(config.EmbeddingDim, channels, kt, bias: true);
         mid = new ModuleList<ResBlock3d>();
         for (int j = 0; j < config.NumResBlocks; j++) mid.Add(new ResBlock3d(channels, channels, kt, config.MinGroupChannels));
-        res = new ModuleList<ResBlock3d>();
-        up = new ModuleList<Conv3d>();
+        // Built from the deepest level up, the order the forward pass runs them and the order the weights were drawn in
+        // before the levels existed (same seed, same initial weights); listed by level index.
+        var built = new DecoderLevel[mults.Length];
         for (int i = mults.Length - 1; i >= 0; i--)
         {
-            long outChannels = (long)config.Filters * mults[i];
-            for (int j = 0; j < config.NumResBlocks; j++)
-            {
-                res.Add(new ResBlock3d(channels, outChannels, kt, config.MinGroupChannels));
-                channels = outChannels;
-            }
-            if (i > 0) up.Add(Layers.Conv3(channels, channels, kt, bias: true));
+            built[i] = new DecoderLevel(channels, (long)config.Filters * mults[i], config.NumResBlocks, kt, config.MinGroupChannels,
+                upsample: i > 0, temporalUp: i > 0 && config.TimeDown[i - 1]);
+            channels = built[i].OutChannels;
         }
+        levels = new ModuleList<DecoderLevel>(built);
         norm_out = Layers.GroupNorm(Layers.Groups(channels, minChannelsPerGroup: config.MinGroupChannels), channels);
         conv_out = Layers.Conv3(channels, 3, kt, bias: true);
         RegisterComponents();
@@ -54,18 +53,16 @@ public sealed class Decoder3d : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var h = conv_in.forward(z);                                          // [B, F*mult[-1], T', H', W']
         foreach (var block in mid) h = block.forward(h);
-        int levels = _config.Multipliers.Length, k = 0, u = 0;
-        for (int i = levels - 1; i >= 0; i--)
-        {
-            for (int j = 0; j < _config.NumResBlocks; j++) h = res[k++].forward(h);
-            if (i > 0)
-            {
-                h = Upsample(h, _config.TimeDown[i - 1]);                   // [B, C, T*2?, H*2, W*2]
-                h = up[u++].forward(h);
-            }
-        }
+        for (int i = levels.Count - 1; i >= 0; i--) h = levels[i].forward(h);  // level i > 0 ends at level i - 1's size
         h = conv_out.forward(nn.functional.silu(norm_out.forward(h)));       // [B, 3, T, H, W]
         return scope.MoveToOuter(h);
+    }
+
+    /// <summary>Loads either key layout (<see cref="TokenizerStateLoader"/>): files written before the levels keep loading.</summary>
+    public override nn.Module load(BinaryReader reader, bool strict = true, IList<string>? skip = null, Dictionary<string, bool>? loadedParameters = null)
+    {
+        TokenizerStateLoader.Load(this, "decoder", _config, reader, strict, skip, loadedParameters);
+        return this;
     }
 
     /// <summary>Nearest-neighbour upsampling by 2 in H and W, and in T when <paramref name="temporal"/>.</summary>

@@ -13,11 +13,13 @@ public sealed record EncoderFeatures(IReadOnlyList<Tensor> Levels, Tensor Latent
 /// <summary>
 /// MAGVIT 3D-CNN encoder (<c>enc_dec_3dcnn.Encoder</c>): conv_in, per level NumResBlocks ResBlocks then average-pool
 /// downsampling (all levels but the last), NumResBlocks more ResBlocks, GroupNorm, swish, 1x1x1 conv to the embedding.
+/// State keys name the level (<c>levels.{i}.blocks.{j}</c>); files from before the levels (<c>res.{k}</c>) load through
+/// <see cref="TokenizerStateKeys"/>.
 /// </summary>
 public sealed class Encoder3d : nn.Module<Tensor, Tensor>
 {
     private readonly Conv3d conv_in;
-    private readonly ModuleList<ResBlock3d> res;
+    private readonly ModuleList<EncoderLevel> levels;
     private readonly ModuleList<ResBlock3d> mid;
     private readonly GroupNorm norm_out;
     private readonly Conv3d conv_out;
@@ -30,16 +32,13 @@ public sealed class Encoder3d : nn.Module<Tensor, Tensor>
         _config = config;
         int kt = config.TemporalKernel;
         conv_in = Layers.Conv3(3, config.Filters, kt, bias: false);
-        res = new ModuleList<ResBlock3d>();
+        levels = new ModuleList<EncoderLevel>();
         long channels = config.Filters;
         foreach (int mult in config.Multipliers)
         {
-            long outChannels = (long)config.Filters * mult;
-            for (int j = 0; j < config.NumResBlocks; j++)
-            {
-                res.Add(new ResBlock3d(channels, outChannels, kt, config.MinGroupChannels));
-                channels = outChannels;
-            }
+            var level = new EncoderLevel(channels, (long)config.Filters * mult, config.NumResBlocks, kt, config.MinGroupChannels);
+            levels.Add(level);
+            channels = level.OutChannels;
         }
         mid = new ModuleList<ResBlock3d>();
         for (int j = 0; j < config.NumResBlocks; j++) mid.Add(new ResBlock3d(channels, channels, kt, config.MinGroupChannels));
@@ -65,19 +64,25 @@ public sealed class Encoder3d : nn.Module<Tensor, Tensor>
     {
         CheckInput(x);
         using var scope = NewDisposeScope();
-        var levels = new List<Tensor>();
+        var pyramid = new List<Tensor>();
         var h = conv_in.forward(x);                                          // [B, F, T, H, W]
-        int levelCount = _config.Multipliers.Length;
-        for (int i = 0; i < levelCount; i++)
+        for (int i = 0; i < levels.Count; i++)
         {
-            for (int j = 0; j < _config.NumResBlocks; j++) h = res[i * _config.NumResBlocks + j].forward(h);
-            levels.Add(h);                                                   // [B, F*mult[i], T_i, H_i, W_i]
-            if (i < levelCount - 1) h = Downsample(h, _config.TimeDown[i]);
+            h = levels[i].forward(h);
+            pyramid.Add(h);                                                  // [B, F*mult[i], T_i, H_i, W_i]
+            if (i < levels.Count - 1) h = Downsample(h, _config.TimeDown[i]);
         }
         foreach (var block in mid) h = block.forward(h);
         h = conv_out.forward(nn.functional.silu(norm_out.forward(h)));       // [B, D, T', H', W']
-        scope.MoveToOuter(levels.Append(h).ToArray());
-        return new EncoderFeatures(levels, h);
+        scope.MoveToOuter(pyramid.Append(h).ToArray());
+        return new EncoderFeatures(pyramid, h);
+    }
+
+    /// <summary>Loads either key layout (<see cref="TokenizerStateLoader"/>): files written before the levels keep loading.</summary>
+    public override nn.Module load(BinaryReader reader, bool strict = true, IList<string>? skip = null, Dictionary<string, bool>? loadedParameters = null)
+    {
+        TokenizerStateLoader.Load(this, "encoder", _config, reader, strict, skip, loadedParameters);
+        return this;
     }
 
     /// <summary>Average pooling by 2 in H and W, and in T when <paramref name="temporal"/>.</summary>

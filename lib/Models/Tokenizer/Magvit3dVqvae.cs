@@ -85,6 +85,13 @@ public sealed class Magvit3dVqvae : nn.Module<Tensor, Tensor>
         quantizer.eval();
     }
 
+    /// <summary>Loads either key layout (<see cref="TokenizerStateLoader"/>): files written before the levels keep loading.</summary>
+    public override nn.Module load(BinaryReader reader, bool strict = true, IList<string>? skip = null, Dictionary<string, bool>? loadedParameters = null)
+    {
+        TokenizerStateLoader.Load(this, "", Config, reader, strict, skip, loadedParameters);
+        return this;
+    }
+
     /// <summary>Number of trainable-or-not parameters (elements), buffers excluded.</summary>
     public long ParameterCount() => parameters().Sum(p => p.numel());
 }

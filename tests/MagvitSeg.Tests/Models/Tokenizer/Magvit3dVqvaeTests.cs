@@ -90,7 +90,9 @@ public class Magvit3dVqvaeTests
     public void MatchesThePyTorchTwinForTheSameWeights()
     {
         // Expected numbers: /usr/bin/python3 tests/MagvitSeg.Tests/Models/twin/magvit_twin.py (torch 1.13 CPU), TINY config, SinInit weights,
-        // input 0.9 sin(0.11 k) of shape [1, 3, 8, 32, 32]; printed as JSON and copied here.
+        // input 0.9 sin(0.11 k) of shape [1, 3, 8, 32, 32]; printed as JSON and copied here. SinInit numbers the tensors by
+        // sorted name, so these changed with the level keys (encoder.levels.I.blocks.J); the twin with the level modules
+        // but pre-level names for the numbering still printed the earlier numbers exactly (z sum 10.8136, y sum -58.7311).
         using var model = new Magvit3dVqvae(TokenizerProfile.Tiny.Vqvae);
         TwinWeights.SinInit(model);
         model.eval();
@@ -99,24 +101,25 @@ public class Magvit3dVqvaeTests
         var enc = model.Encode(x);
         var q = enc.Quantizer;
         var y = model.Decode(enc.Quantized);
-        Assert.Equal(10.813594818115234, enc.Latent.sum().item<float>(), 1e-3);
-        Assert.Equal(539.4762573242188, enc.Latent.abs().sum().item<float>(), 1e-2);
+        Assert.Equal(0.7404167652130127, enc.Latent.sum().item<float>(), 1e-3);
+        Assert.Equal(530.4989624023438, enc.Latent.abs().sum().item<float>(), 1e-2);
         var z0 = enc.Latent.flatten().narrow(0, 0, 3).data<float>().ToArray();
-        Assert.Equal(-0.05001000314950943, z0[0], 2e-5);
-        Assert.Equal(-0.011371946893632412, z0[1], 2e-5);
-        Assert.Equal(-0.05644511058926582, z0[2], 2e-5);
-        Assert.Equal(6659, enc.Indices.sum().item<long>());
-        Assert.Equal(new long[] { 35, 0, 18, 18, 1, 18, 18, 18 }, enc.Indices.flatten().narrow(0, 0, 8).data<long>().ToArray());
-        Assert.Equal(0.011886987835168839, q.CommitmentLoss.item<float>(), 2e-6);
-        Assert.Equal(0.04754795506596565, q.CodebookLoss.item<float>(), 2e-6);
-        Assert.Equal(-0.03771340847015381, q.EntropyLoss.item<float>(), 2e-5);
-        Assert.Equal(8.343972206115723, q.Perplexity.item<float>(), 1e-3);
-        Assert.Equal(-58.73109817504883, y.sum().item<float>(), 2e-2);
-        Assert.Equal(32898.05078125, y.abs().sum().item<float>(), 0.5);
+        Assert.Equal(-0.0025063036009669304, z0[0], 2e-5);
+        Assert.Equal(-0.07416626065969467, z0[1], 2e-5);
+        Assert.Equal(-0.12809622287750244, z0[2], 2e-5);
+        Assert.Equal(7165, enc.Indices.sum().item<long>());
+        Assert.Equal(new long[] { 35, 18, 1, 1, 18, 18, 53, 36 }, enc.Indices.flatten().narrow(0, 0, 8).data<long>().ToArray());
+        Assert.Equal(0.011495167389512062, q.CommitmentLoss.item<float>(), 2e-6);
+        Assert.Equal(0.04598066583275795, q.CodebookLoss.item<float>(), 2e-6);
+        Assert.Equal(-0.05328729376196861, q.EntropyLoss.item<float>(), 2e-5);
+        Assert.Equal(10.534978866577148, q.Perplexity.item<float>(), 1e-3);
+        Assert.Equal(-241.36468505859375, y.sum().item<float>(), 2e-2);
+        // float32 rounding: the twin in float64 gives 32396.36, the twin in float32 2.5 below, C# 1.1 below.
+        Assert.Equal(32393.876953125, y.abs().sum().item<float>(), 3.0);
         var y0 = y.flatten().narrow(0, 0, 3).data<float>().ToArray();
-        Assert.Equal(-0.07806398719549179, y0[0], 5e-5);
-        Assert.Equal(-0.1586785912513733, y0[1], 5e-5);
-        Assert.Equal(-0.22143355011940002, y0[2], 5e-5);
+        Assert.Equal(0.051316555589437485, y0[0], 5e-5);
+        Assert.Equal(0.051864564418792725, y0[1], 5e-5);
+        Assert.Equal(0.004880159627646208, y0[2], 5e-5);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 # Independent PyTorch twin of the MagvitSeg MAGVIT 3D-VQVAE, written from the official JAX code
-# (google-research/magvit enc_dec_3dcnn.py / vqvae.py / stylegan_discriminator_3d.py). Same parameter names as C#.
+# (google-research/magvit enc_dec_3dcnn.py / vqvae.py / stylegan_discriminator_3d.py). Same parameter names as C#
+# (encoder.levels.I.blocks.J, decoder.levels.I.up, ...), so sin_init below gives both sides the same weights.
 # The tokenizer itself ships as python/magvitseg_torch.py (PyTorch users load tokenizer-ema.safetensors into it);
 # this script adds the discriminator and the deterministic weights that the C# tests compare against.
 import math, os, sys, json
