@@ -1,5 +1,6 @@
 using System.Globalization;
 using MagvitSeg.Viz;
+using Microsoft.Data.Analysis;
 
 namespace MagvitSeg.Study;
 
@@ -64,6 +65,43 @@ public static class CurvesFigures
         }
         return folder.Written;
     }
+
+    /// <summary>curves.csv as a table: one row per run (AP null for the semantic probes).</summary>
+    public static DataFrame RunsTable(IReadOnlyList<CurvesRow> rows) => new(
+        new StringDataFrameColumn("arm", rows.Select(r => r.Arm)),
+        new StringDataFrameColumn("probe", rows.Select(r => r.Probe)),
+        new Int32DataFrameColumn("train images", rows.Select(r => r.TrainImages)),
+        new Int32DataFrameColumn("seed", rows.Select(r => r.Seed)),
+        new Int32DataFrameColumn("steps", rows.Select(r => r.Steps)),
+        new DoubleDataFrameColumn("AP", rows.Select(r => Defined(r.AP))),
+        new DoubleDataFrameColumn("mIoU", rows.Select(r => Defined(r.MIoU))),
+        new DoubleDataFrameColumn("train s", rows.Select(r => r.TrainSeconds)));
+
+    /// <summary>The curves' points: per arm, probe, budget and metric the mean over seeds and its 95% bootstrap interval.</summary>
+    public static DataFrame LevelsTable(IReadOnlyList<CurvesLevel> levels) => new(
+        new StringDataFrameColumn("arm", levels.Select(l => l.Arm)),
+        new StringDataFrameColumn("probe", levels.Select(l => l.Probe)),
+        new Int32DataFrameColumn("train images", levels.Select(l => l.TrainImages)),
+        new StringDataFrameColumn("metric", levels.Select(l => l.Metric)),
+        new DoubleDataFrameColumn("mean", levels.Select(l => Defined(l.Mean))),
+        new DoubleDataFrameColumn("95% low", levels.Select(l => Defined(l.Low))),
+        new DoubleDataFrameColumn("95% high", levels.Select(l => Defined(l.High))),
+        new Int32DataFrameColumn("seeds", levels.Select(l => l.Seeds)));
+
+    /// <summary>differences.csv as a table: the paired differences with their 95% intervals.</summary>
+    public static DataFrame DifferencesTable(IReadOnlyList<CurvesDifference> differences) => new(
+        new StringDataFrameColumn("pair", differences.Select(d => d.Pair)),
+        new StringDataFrameColumn("probe", differences.Select(d => d.Probe)),
+        new Int32DataFrameColumn("train images", differences.Select(d => d.TrainImages)),
+        new StringDataFrameColumn("metric", differences.Select(d => d.Metric)),
+        new DoubleDataFrameColumn("mean", differences.Select(d => Defined(d.Mean))),
+        new DoubleDataFrameColumn("95% low", differences.Select(d => Defined(d.Low))),
+        new DoubleDataFrameColumn("95% high", differences.Select(d => Defined(d.High))),
+        new Int32DataFrameColumn("seeds", differences.Select(d => d.Seeds)),
+        new Int32DataFrameColumn("resamples", differences.Select(d => d.Resamples)));
+
+    // An undefined metric (AP of a semantic probe) is an empty cell, as in the csv files, not "NaN".
+    private static double? Defined(double v) => double.IsFinite(v) ? v : null;
 
     /// <summary>What a probe is, in a caption.</summary>
     public static string DescribeProbe(string probe) => probe switch
