@@ -127,7 +127,7 @@ public static class CurvesFigures
     {
         var rows = result.Differences.Where(d => d.Probe == probe && d.Metric == metric).ToList();
         return string.Create(CultureInfo.InvariantCulture,
-            $"The {DescribeProbe(probe)}: paired difference in {metric} (percentage points) of {string.Join(", ", rows.Select(d => d.Pair).Distinct())} at each label budget, " +
+            $"The {DescribeProbe(probe)}: paired difference in {metric} (percentage points) of the pairs {string.Join(", ", rows.Select(d => d.Pair).Distinct())} (first arm minus second) at each label budget, " +
             $"the mean over up to {(rows.Count == 0 ? 0 : rows.Max(d => d.Seeds))} seeds with its 95% paired-bootstrap interval (both arms scored on the same resample of the evaluation images" +
             $"{Resampled(result)}); above the zero line the first arm is better; an interval that crosses it leaves the sign open.");
     }

@@ -102,7 +102,7 @@ public class ReportFiguresTests
             Assert.Contains("one line per arm ((a), (b))", curvesCaption);
             Assert.Contains("up to 2 seeds", curvesCaption);
             Assert.Contains("200 resamples", curvesCaption);
-            Assert.Contains("of a-b at each label budget", result.Figures.Single(f => f.Name == "report-differences-forest-linear-mIoU").Caption);
+            Assert.Contains("of the pairs a-b (first arm minus second) at each label budget", result.Figures.Single(f => f.Name == "report-differences-forest-linear-mIoU").Caption);
 
             string md = File.ReadAllText(result.CaptionsFile);
             foreach (var file in Directory.GetFiles(folder.Directory).Select(Path.GetFileName).Where(n => n != "captions.md"))
