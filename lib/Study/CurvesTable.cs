@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using MagvitSeg.Runtime;
 
 namespace MagvitSeg.Study;
@@ -37,6 +38,29 @@ public static class CurvesTable
         AtomicFile.WriteAllText(Path.Combine(root, "curves.csv"), CurvesCsv(result.Rows));
         AtomicFile.WriteAllText(Path.Combine(root, "differences.csv"), DifferencesCsv(result.Differences));
         AtomicFile.WriteJson(Path.Combine(root, "curves.json"), new { config, runs = result.Rows, levels = result.Levels, differences = result.Differences });
+    }
+
+    /// <summary>
+    /// Reads the runs, levels and differences back from a <c>curves.json</c> written by <see cref="Write"/>, so figures
+    /// can be redrawn without training or re-running the bootstrap (notebook 06).
+    /// </summary>
+    public static CurvesResult ReadJson(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"'{path}' does not exist; run 'magvitseg curves' (or notebook 05) first.", path);
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(File.ReadAllText(path)); }
+        catch (JsonException e) { throw new InvalidDataException($"'{path}' is not valid JSON ({e.Message}); run 'magvitseg curves' again to rewrite it."); }
+        using (doc)
+        {
+            List<T> Read<T>(string field)
+            {
+                if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty(field, out var e) || e.ValueKind != JsonValueKind.Array)
+                    throw new InvalidDataException($"'{path}': field '{field}' is missing or not an array; run 'magvitseg curves' again to rewrite it.");
+                try { return e.Deserialize<List<T>>(AtomicFile.Json) ?? new List<T>(); }
+                catch (JsonException x) { throw new InvalidDataException($"'{path}': field '{field}' {x.Path}: {x.Message}; run 'magvitseg curves' again to rewrite it."); }
+            }
+            return new CurvesResult(Read<CurvesRow>("runs"), Read<CurvesLevel>("levels"), Read<CurvesDifference>("differences"));
+        }
     }
 
     private static string I(int v) => v.ToString(CultureInfo.InvariantCulture);

@@ -15,17 +15,22 @@ public sealed record ReportFigure(string Name, string Caption, IReadOnlyList<str
 /// <summary>What <see cref="ReportFigures.Write"/> produced: the figures, the inputs it could not find, and captions.md.</summary>
 public sealed record ReportResult(IReadOnlyList<ReportFigure> Figures, IReadOnlyList<string> Missing, string CaptionsFile);
 
-/// <summary>Where the report figures are drawn from: the tokenizer run (notebook 02) and the study (notebook 05).</summary>
-public sealed record ReportSources(string Tokenizer, StudyPaths Study)
+/// <summary>Where the report figures are drawn from: the tokenizer run (notebook 02), the study and the curves (notebook 05).</summary>
+/// <param name="Tokenizer">The tokenizer run folder.</param>
+/// <param name="Study">The study folders.</param>
+/// <param name="Curves">The curves folder (holding curves.json).</param>
+public sealed record ReportSources(string Tokenizer, StudyPaths Study, string Curves)
 {
-    /// <summary>A profile's default folders: results/&lt;profile&gt;/tokenizer and results/&lt;profile&gt;/study.</summary>
-    public static ReportSources Default(string profile) => new(TokenizerRun.DefaultFolder(profile), StudyPaths.Default(profile));
+    /// <summary>A profile's default folders: results/&lt;profile&gt;/tokenizer, results/&lt;profile&gt;/study and results/&lt;profile&gt;/curves.</summary>
+    public static ReportSources Default(string profile) =>
+        new(TokenizerRun.DefaultFolder(profile), StudyPaths.Default(profile), RepoPaths.Results(profile, "curves"));
 }
 
 /// <summary>
 /// The report's figures, regenerated from what the tokenizer run and the study left on disk (nothing is trained):
 /// tokenizer curves and reconstructions, token maps with the latent PCA, the study's bar chart, and the PR curves,
-/// per-category AP, loss and prediction overlays of one run. Each goes to <c>report-*.png</c> (+ <c>.html</c> for
+/// per-category AP, loss and prediction overlays of one run, and the curves (probe capacity x label budget) with their
+/// forest plots of the paired differences, redrawn from curves.json. Each goes to <c>report-*.png</c> (+ <c>.html</c> for
 /// charts) in the figures folder, and <c>captions.md</c> gets one caption per figure file there, the notebooks'
 /// figures (01-05) included.
 /// </summary>
@@ -63,6 +68,24 @@ public static class ReportFigures
         ["05-confusion"] = "Class of the highest-scoring detection that overlaps each ground-truth instance of head (a) seed 0 at mask IoU >= 0.5 (percent of each row's found instances).",
         ["05-head-loss-seeds"] = "Training loss of the heads of variant (a), one curve per seed (log scale).",
     };
+
+    /// <summary>Notebook 05's curves figures are one per probe and metric (<c>05-curves-&lt;probe&gt;-&lt;metric&gt;</c>,
+    /// <c>05-differences-forest-&lt;probe&gt;-&lt;metric&gt;</c>), so their captions are made from the name.</summary>
+    public static string? CurvesNotebookCaption(string stem)
+    {
+        foreach (var (prefix, what) in new[]
+                 {
+                     ("05-curves-", "{0} (%) of each arm against the number of labelled training stills (log axis), mean over seeds with its 95% bootstrap band"),
+                     ("05-differences-forest-", "paired difference in {0} (points) of ({1}) minus each other arm per label budget, mean over seeds with its 95% paired-bootstrap interval; above zero ({1}) is better"),
+                 })
+        {
+            if (!stem.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            var parts = stem[prefix.Length..].Split('-');
+            if (parts.Length != 2) return null;
+            return $"The {CurvesFigures.DescribeProbe(parts[0])}: {string.Format(CultureInfo.InvariantCulture, what, parts[1], CurvesProfile.Reference)}.";
+        }
+        return null;
+    }
 
     /// <summary>
     /// Writes every report figure whose inputs exist into <paramref name="folder"/> and then captions.md; inputs that
@@ -151,6 +174,23 @@ public static class ReportFigures
             }
         }
 
+        // The curves (notebook 05 or 'magvitseg curves'): redrawn from curves.json, the bootstrap is not run again.
+        string curvesJson = Path.Combine(sources.Curves, "curves.json");
+        if (!File.Exists(curvesJson)) missing.Add($"curves: no {curvesJson} (notebook 05 or 'magvitseg curves')");
+        else
+        {
+            var curves = CurvesTable.ReadJson(curvesJson);
+            foreach (var p in CurvesFigures.Panels(curves))
+            {
+                Add($"report-curves-{p.Key}", CurvesFigures.CurvesCaption(curves, p.Probe, p.Metric),
+                    () => folder.Save($"report-curves-{p.Key}", p.Curves, html: true));
+                if (p.Forest is { } forest)
+                    Add($"report-differences-forest-{p.Key}", CurvesFigures.ForestCaption(curves, p.Probe, p.Metric),
+                        () => folder.Save($"report-differences-forest-{p.Key}", forest, html: true));
+            }
+            if (curves.Levels.Count == 0) missing.Add($"curves: {curvesJson} holds no runs");
+        }
+
         string captions = Path.Combine(folder.Directory, "captions.md");
         Directory.CreateDirectory(folder.Directory);
         AtomicFile.WriteAllText(captions, Captions(profile.Name, folder.Directory, figures, missing));
@@ -185,6 +225,7 @@ public static class ReportFigures
             foreach (var g in others)
             {
                 string caption = NotebookCaptions.TryGetValue(g.Key, out var c) ? c
+                    : CurvesNotebookCaption(g.Key) is { } cc ? cc
                     : $"Written by notebook {(g.Key.Length > 2 && char.IsDigit(g.Key[0]) ? g.Key[..2] : "?")} (no caption on record).";
                 sb.Append("- ").Append(string.Join(", ", g.OrderBy(n => n, StringComparer.Ordinal).Select(n => $"`{n}`"))).Append(": ").Append(caption).Append('\n');
             }

@@ -184,7 +184,27 @@ public class NotebookSequenceTests(NotebookSequenceFixture run, ITestOutputHelpe
         var rows = MagvitSeg.Study.StudyTable.ReadCsv(Path.Combine(run.ResultsRoot, "tiny", "study", "study.csv"));
         Assert.Equal(25, rows.Count);                                                   // 8 frozen variants x 3 seeds + (g) x 1
         run.AssertFigures("05-study-bars", "05-miou", "05-pr-curves", "05-pr-per-category", "05-per-category-ap", "05-confusion", "05-head-loss-seeds");
+
+        // The study as curves: the tiny grid, every run finished (its line printed), the three tables and the figures.
+        var curves = MagvitSeg.Study.CurvesProfile.Tiny;
+        int runs = curves.Arms.Length * curves.Probes.Length * curves.Budgets.Length * MagvitSeg.Config.StudyProfile.Tiny.Seeds.Length;
+        Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains($"curves {runs}/{runs}: "));
+        Assert.Contains(outputs, o => o.Kind == "stream" && o.Text.Contains($"curves: {runs} runs, "));
+        string root = Path.Combine(run.ResultsRoot, "tiny", "curves");
+        Assert.Equal(runs, File.ReadAllLines(Path.Combine(root, "curves.csv")).Length - 1);
+        Assert.Contains(outputs, o => o.Kind == "text/html" && o.Text.Contains("magvitseg-table") && o.Text.Contains("train images") && o.Text.Contains("train s"));
+        Assert.Contains(outputs, o => o.Kind == "text/html" && o.Text.Contains("magvitseg-table") && o.Text.Contains("95% low") && o.Text.Contains("resamples") && o.Text.Contains("a-d"));
+        foreach (var key in CurvesKeys)
+        {
+            string probe = key[..key.IndexOf('-')], metric = key[(key.IndexOf('-') + 1)..];
+            AssertChart(outputs, $"{probe} probe: {metric} vs labelled images");
+            AssertChart(outputs, $"{probe} probe: paired difference in {metric}");
+            run.AssertFigures($"05-curves-{key}", $"05-differences-forest-{key}");
+        }
     }
+
+    /// <summary>The curves' probe-metric panels of the tiny profile: mIoU for every probe, AP for the query probe.</summary>
+    private static readonly string[] CurvesKeys = { "linear-mIoU", "mlp-mIoU", "query-AP", "query-mIoU" };
 
     [Fact]
     public void ReportFigures06WritesEveryReportFigureAndACaptionPerFile()
@@ -192,6 +212,7 @@ public class NotebookSequenceTests(NotebookSequenceFixture run, ITestOutputHelpe
         var outputs = Outputs("06");
         string[] charts = { "report-tokenizer-losses", "report-tokenizer-psnr", "report-tokenizer-perplexity", "report-study-bars",
                             "report-pr-a-seed0", "report-per-category-ap-a-seed0", "report-confusion-a-seed0", "report-head-loss-a-seed0" };
+        charts = charts.Concat(CurvesKeys.SelectMany(k => new[] { $"report-curves-{k}", $"report-differences-forest-{k}" })).ToArray();
         string[] images = { "report-reconstructions", "report-latent-pca", "report-overlays-a-seed0" };
         Assert.DoesNotContain(outputs, o => o.Text.Contains("not drawn:"));
         Assert.Equal(charts.Length + images.Length, outputs.Count(o => o.Kind == "image/png"));
@@ -202,7 +223,7 @@ public class NotebookSequenceTests(NotebookSequenceFixture run, ITestOutputHelpe
         // captions.md: one caption line for every figure file there, the notebooks' 01-05 figures included.
         var lines = File.ReadAllLines(Path.Combine(figures, "captions.md"));
         var files = Directory.GetFiles(figures).Select(Path.GetFileName).Where(n => n!.EndsWith(".png") || n.EndsWith(".html")).ToList();
-        Assert.True(files.Count >= 40, $"only {files.Count} figure files");
+        Assert.True(files.Count >= 60, $"only {files.Count} figure files");
         foreach (var file in files)
             Assert.Single(lines, l => l.StartsWith("- ", StringComparison.Ordinal) && l.Contains($"`{file}`"));
         Assert.DoesNotContain(lines, l => l.Contains("no caption on record"));
