@@ -33,13 +33,15 @@ internal static class CurvesCommand
         var resamples = Opt.Int("--resamples", "bootstrap resamples of the evaluation images (default: the profile's, 1000)", Bound.AtLeast(1));
         var device = Common.Device("auto");
         var threads = Common.Threads("1 on CPU, libtorch's on GPU");
-        command.AddAll(profile, arms, probes, budgets, seeds, outDir, study, tokenizer, imageTokenizer, resamples, device, threads);
-        command.SetAction(p => Run(p, profile, arms, probes, budgets, seeds, outDir, study, tokenizer, imageTokenizer, resamples, device, threads));
+        var jobs = Opt.Int("--jobs", "runs trained side by side, one libtorch thread each " +
+                                     "(default: one per core, at most 8, on CPU with one thread; else 1)", Bound.AtLeast(1));
+        command.AddAll(profile, arms, probes, budgets, seeds, outDir, study, tokenizer, imageTokenizer, resamples, device, threads, jobs);
+        command.SetAction(p => Run(p, profile, arms, probes, budgets, seeds, outDir, study, tokenizer, imageTokenizer, resamples, device, threads, jobs));
     }
 
     private static int Run(ParseResult p, Option<string?> profileOpt, Option<string?> armsOpt, Option<string?> probesOpt, Option<int[]?> budgetsOpt,
         Option<int[]?> seedsOpt, Option<string?> outOpt, Option<string?> studyOpt, Option<string?> tokOpt, Option<string?> tok2Opt,
-        Option<int?> resamplesOpt, Option<string?> deviceOpt, Option<int?> threadsOpt)
+        Option<int?> resamplesOpt, Option<string?> deviceOpt, Option<int?> threadsOpt, Option<int?> jobsOpt)
     {
         string profileName = p.GetValue(profileOpt)!;
         var study = StudyProfile.Get(profileName);
@@ -59,12 +61,14 @@ internal static class CurvesCommand
         var device = TorchRuntime.ResolveDevice(p.GetValue(deviceOpt));
         // One intra-op thread on CPU by default, as the study: repeatable numbers for a seed.
         TorchRuntime.SetThreads(p.GetValue(threadsOpt) ?? (device.type == TorchSharp.DeviceType.CPU ? 1 : 0));
+        bool oneThreadOnCpu = device.type == TorchSharp.DeviceType.CPU && TorchSharp.torch.get_num_threads() == 1;
+        int jobs = p.GetValue(jobsOpt) ?? (oneThreadOnCpu ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1);
         Console.WriteLine($"{TorchRuntime.Describe()}; device {device}");
         Console.WriteLine($"curves {study.Name}: arms {string.Join(",", arms.Select(a => a.Id))}, probes {string.Join(",", probes.Select(CurvesProfile.NameOf))}, " +
-                          $"budgets {string.Join(",", budgets)}, seeds {string.Join(",", seeds)}, {resamples} resamples; study folder {paths.Root}; out {outDir}");
+                          $"budgets {string.Join(",", budgets)}, seeds {string.Join(",", seeds)}, {resamples} resamples, {jobs} at a time; study folder {paths.Root}; out {outDir}");
         var sw = System.Diagnostics.Stopwatch.StartNew();
         using var runner = new StudyRunner(study, paths, device, Console.WriteLine);
-        var result = new CurvesRunner(runner, curves, outDir, Console.WriteLine).Run(arms, probes, budgets, seeds);
+        var result = new CurvesRunner(runner, curves, outDir, Console.WriteLine) { Jobs = jobs }.Run(arms, probes, budgets, seeds);
         Console.WriteLine();
         Console.WriteLine($"{"probe",-7} {"arm",4} {"n",6} {"AP",20} {"mIoU",20}   (mean over seeds [95% bootstrap interval])");
         foreach (var g in result.Levels.GroupBy(l => (l.Probe, l.Arm, l.TrainImages)))

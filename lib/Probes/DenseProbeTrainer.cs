@@ -36,9 +36,15 @@ public static class DenseProbeTrainer
         if (levels[0].shape[0] != set.Count)
             throw new ArgumentException($"DenseProbeTrainer: {levels[0].shape[0]} cached feature rows for {set.Count} images; rebuild the feature cache.");
         var rows = subset.Select(i => (long)i).ToArray();
-        TorchRuntime.Seed(seed);
-        var (mean, std) = DenseProbe.ChannelStatistics(levels, rows);
-        var probe = new DenseProbe(kind, mean, std, set.NumClasses, config.Hidden);
+        DenseProbe probe;
+        // The initialisation draws from torch's global generator: probes built on several threads at once (curves --jobs)
+        // seed and draw one at a time (HeadTrainer.Create does the same).
+        lock (TorchRuntime.GlobalGeneratorLock)
+        {
+            TorchRuntime.Seed(seed);
+            var (mean, std) = DenseProbe.ChannelStatistics(levels, rows);
+            probe = new DenseProbe(kind, mean, std, set.NumClasses, config.Hidden);
+        }
         probe.to(device);
         using var labels = tensor(subset.SelectMany(i => SemanticTargets.Working(set, i)).ToArray(), new long[] { subset.Count, set.Size, set.Size });
         using var optimizer = optim.AdamW(probe.parameters(), config.LearningRate, weight_decay: config.WeightDecay);

@@ -55,6 +55,12 @@ public sealed class CurvesRunner
     /// <summary>Progress lines.</summary>
     public Action<string> Log { get; }
 
+    /// <summary>
+    /// Runs trained side by side on CPU, one libtorch thread each (as the study's <see cref="StudyRunner.Jobs"/>); every
+    /// run's result is the same as one at a time.
+    /// </summary>
+    public int Jobs { get; set; } = 1;
+
     /// <summary>The study whose features, splits and heads the curves use.</summary>
     public StudyRunner Study => _study;
 
@@ -76,20 +82,45 @@ public sealed class CurvesRunner
         var runs = new List<(CurvesRunRecord, string)>();
         var total = Stopwatch.StartNew();
         int count = arms.Count * probes.Count * budgets.Count * seeds.Count, done = 0;
+        void Finished(StudyVariant arm, CurvesRunRecord r)
+        {
+            runs.Add((r, RunDir(arm.Id, Enum.Parse<CurveProbe>(r.Probe, ignoreCase: true), r.TrainImages, r.Seed)));
+            done++;
+            double eta = total.Elapsed.TotalSeconds / done * (count - done);
+            Log($"curves {done}/{count}: ({arm.Id}) {r.Probe} n={r.TrainImages} seed {r.Seed}: " + (double.IsNaN(r.AP) ? "" : $"AP {r.AP:F1}, ") +
+                $"mIoU {r.MIoU:F1} ({r.Steps} steps) | elapsed {total.Elapsed:hh\\:mm\\:ss}, ETA {TimeSpan.FromSeconds(eta):hh\\:mm\\:ss}");
+        }
+        // The full-budget query runs are the study's heads: with Jobs > 1 the study trains the missing ones side by side.
+        if (Jobs > 1 && probes.Contains(CurveProbe.Query) && budgets.Contains(full))
+        {
+            _study.Jobs = Jobs;
+            _study.TrainFrozenHeadsSideBySide(arms, seeds);
+        }
         foreach (var arm in arms)
         {
             using var features = new ArmFeatures(_study, arm);
-            foreach (var probe in probes)
-                foreach (int n in budgets)
-                    foreach (int seed in seeds)
-                    {
-                        var r = RunOne(arm, probe, n, seed, features);
-                        runs.Add((r, RunDir(arm.Id, probe, n, seed)));
-                        done++;
-                        double eta = total.Elapsed.TotalSeconds / done * (count - done);
-                        Log($"curves {done}/{count}: ({arm.Id}) {r.Probe} n={n} seed {seed}: " + (double.IsNaN(r.AP) ? "" : $"AP {r.AP:F1}, ") +
-                            $"mIoU {r.MIoU:F1} ({r.Steps} steps) | elapsed {total.Elapsed:hh\\:mm\\:ss}, ETA {TimeSpan.FromSeconds(eta):hh\\:mm\\:ss}");
-                    }
+            var items = (from probe in probes from n in budgets from seed in seeds select (probe, n, seed)).ToList();
+            if (Jobs <= 1)
+            {
+                foreach (var (probe, n, seed) in items) Finished(arm, RunOne(arm, probe, n, seed, features, Log));
+                continue;
+            }
+            // Side by side (why: see StudyRunner.TrainFrozenHeadsSideBySide): the shared state is made first, on this
+            // thread (features, extractor, the evaluation ground truth, the study heads' evaluations); each worker then
+            // only reads it. Records are collected in grid order, so the tables do not depend on the finishing order.
+            _ = features.Train; _ = features.Val; _ = _study.ValSet.LoadedGt;
+            var results = new CurvesRunRecord[items.Count];
+            for (int i = 0; i < items.Count; i++)
+                if (items[i].probe == CurveProbe.Query && items[i].n == full) results[i] = RunOne(arm, items[i].probe, items[i].n, items[i].seed, features, Log);
+            var rest = Enumerable.Range(0, items.Count).Where(i => results[i] is null).ToList();
+            if (rest.Count > 0) Log($"({arm.Id}) {rest.Count} runs, {Math.Min(Jobs, rest.Count)} at a time");
+            Parallel.ForEach(rest, new ParallelOptions { MaxDegreeOfParallelism = Jobs }, i =>
+            {
+                var (probe, n, seed) = items[i];
+                string name = $"({arm.Id}) {CurvesProfile.NameOf(probe)} n={n} seed {seed}: ";
+                results[i] = RunOne(arm, probe, n, seed, features, line => Log(line.StartsWith('(') ? line : name + line));
+            });
+            foreach (var r in results) Finished(arm, r);
         }
         var intervals = new CurvesIntervals(_study.ValSet, Profile.Resamples, Profile.BootstrapSeed, Log);
         var result = intervals.Compute(runs, CurvesProfile.Reference);
@@ -99,7 +130,9 @@ public sealed class CurvesRunner
     }
 
     /// <summary>Trains and scores one run, or reuses it when its record's key matches.</summary>
-    public CurvesRunRecord RunOne(StudyVariant arm, CurveProbe probe, int n, int seed, ArmFeatures features)
+    public CurvesRunRecord RunOne(StudyVariant arm, CurveProbe probe, int n, int seed, ArmFeatures features) => RunOne(arm, probe, n, seed, features, Log);
+
+    private CurvesRunRecord RunOne(StudyVariant arm, CurveProbe probe, int n, int seed, ArmFeatures features, Action<string> log)
     {
         string dir = RunDir(arm.Id, probe, n, seed);
         string record = Path.Combine(dir, "run.json");
@@ -112,7 +145,7 @@ public sealed class CurvesRunner
         string key = Key(extractor, probe, n, seed, steps);
         if (Reusable(record, key) is { } old)
         {
-            Log($"({arm.Id}) {old.Probe} n={n} seed {seed}: reusing {dir}");
+            log($"({arm.Id}) {old.Probe} n={n} seed {seed}: reusing {dir}");
             return old;
         }
         Directory.CreateDirectory(dir);
@@ -129,19 +162,19 @@ public sealed class CurvesRunner
             profile = _study.Profile.Name, torch = TorchRuntime.Describe(), key,
         });
         var subset = LabelBudget.Subset(full, n);
-        Log($"({arm.Id}) {CurvesProfile.NameOf(probe)} n={n} seed {seed}: training {steps} steps on {n} labelled stills");
+        log($"({arm.Id}) {CurvesProfile.NameOf(probe)} n={n} seed {seed}: training {steps} steps on {n} labelled stills");
         var result = probe == CurveProbe.Query
-            ? TrainQuery(arm, n, seed, steps, subset, features, dir, key)
-            : TrainDense(arm, probe, n, seed, steps, subset, features, dir, key);
+            ? TrainQuery(arm, n, seed, steps, subset, features, dir, key, log)
+            : TrainDense(arm, probe, n, seed, steps, subset, features, dir, key, log);
         AtomicFile.WriteJson(record, result);
         return result;
     }
 
-    private CurvesRunRecord TrainDense(StudyVariant arm, CurveProbe probe, int n, int seed, int steps, int[] subset, ArmFeatures features, string dir, string key)
+    private CurvesRunRecord TrainDense(StudyVariant arm, CurveProbe probe, int n, int seed, int steps, int[] subset, ArmFeatures features, string dir, string key, Action<string> log)
     {
         var kind = probe == CurveProbe.Linear ? DenseProbeKind.Linear : DenseProbeKind.Mlp;
         var run = DenseProbeTrainer.Train(kind, features.Train, _study.TrainSet, subset, DenseConfig(probe), steps, _study.Profile.BatchSize, seed,
-            _study.Device, Log);
+            _study.Device, log);
         using var probeModule = run.Probe;
         var counts = DenseProbeEvaluation.Score(probeModule, features.Val, _study.ValSet, _study.Device);
         SaveAtomic(probeModule, Path.Combine(dir, "probe.pt"));
@@ -150,14 +183,14 @@ public sealed class CurvesRunner
             counts.PerCategory().Select(v => 100 * v).ToArray(), run.Seconds, run.FinalLoss, key, null);
     }
 
-    private CurvesRunRecord TrainQuery(StudyVariant arm, int n, int seed, int steps, int[] subset, ArmFeatures features, string dir, string key)
+    private CurvesRunRecord TrainQuery(StudyVariant arm, int n, int seed, int steps, int[] subset, ArmFeatures features, string dir, string key, Action<string> log)
     {
         var levels = features.Train;
         var channels = levels.Select(l => l.shape[1]).ToArray();
         var set = _study.TrainSet;
         using var trainer = HeadTrainer.Create(channels, set.NumClasses, _study.Profile.Head, QueryTraining(steps, seed), _study.Profile.Loss, _study.Device);
         var sw = Stopwatch.StartNew();
-        var results = trainer.Train(SubsetBatches.FromFeatures(levels, set, subset, _study.Profile.BatchSize, seed), Log);
+        var results = trainer.Train(SubsetBatches.FromFeatures(levels, set, subset, _study.Profile.BatchSize, seed), log);
         double seconds = sw.Elapsed.TotalSeconds;
         using var head = trainer.Head;
         SaveAtomic(head, Path.Combine(dir, "head.pt"));
