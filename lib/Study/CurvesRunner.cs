@@ -84,49 +84,57 @@ public sealed class CurvesRunner
         int count = arms.Count * probes.Count * budgets.Count * seeds.Count, done = 0;
         void Finished(StudyVariant arm, CurvesRunRecord r)
         {
-            runs.Add((r, RunDir(arm.Id, Enum.Parse<CurveProbe>(r.Probe, ignoreCase: true), r.TrainImages, r.Seed)));
-            done++;
-            double eta = total.Elapsed.TotalSeconds / done * (count - done);
-            Log($"curves {done}/{count}: ({arm.Id}) {r.Probe} n={r.TrainImages} seed {r.Seed}: " + (double.IsNaN(r.AP) ? "" : $"AP {r.AP:F1}, ") +
+            int k = Interlocked.Increment(ref done);
+            double eta = total.Elapsed.TotalSeconds / k * (count - k);
+            Log($"curves {k}/{count}: ({arm.Id}) {r.Probe} n={r.TrainImages} seed {r.Seed}: " + (double.IsNaN(r.AP) ? "" : $"AP {r.AP:F1}, ") +
                 $"mIoU {r.MIoU:F1} ({r.Steps} steps) | elapsed {total.Elapsed:hh\\:mm\\:ss}, ETA {TimeSpan.FromSeconds(eta):hh\\:mm\\:ss}");
-        }
-        // The full-budget query runs are the study's heads: with Jobs > 1 the study trains the missing ones side by side.
-        if (Jobs > 1 && probes.Contains(CurveProbe.Query) && budgets.Contains(full))
-        {
-            _study.Jobs = Jobs;
-            _study.TrainFrozenHeadsSideBySide(arms, seeds);
         }
         foreach (var arm in arms)
         {
             using var features = new ArmFeatures(_study, arm);
             var items = (from probe in probes from n in budgets from seed in seeds select (probe, n, seed)).ToList();
-            if (Jobs <= 1)
+            var finished = Jobs > 1 ? RunSideBySide(arm, items, features, r => Finished(arm, r)) : new HashSet<(CurveProbe, int, int)>();
+            // One at a time, or after the side-by-side runs: the study heads' evaluations, and the records in grid order.
+            foreach (var (probe, n, seed) in items)
             {
-                foreach (var (probe, n, seed) in items) Finished(arm, RunOne(arm, probe, n, seed, features, Log));
-                continue;
+                var r = RunOne(arm, probe, n, seed, features, finished.Contains((probe, n, seed)) ? _ => { } : Log);
+                if (!finished.Contains((probe, n, seed))) Finished(arm, r);
+                runs.Add((r, RunDir(arm.Id, probe, n, seed)));
             }
-            // Side by side (why: see StudyRunner.TrainFrozenHeadsSideBySide): the shared state is made first, on this
-            // thread (features, extractor, the evaluation ground truth, the study heads' evaluations); each worker then
-            // only reads it. Records are collected in grid order, so the tables do not depend on the finishing order.
-            _ = features.Train; _ = features.Val; _ = _study.ValSet.LoadedGt;
-            var results = new CurvesRunRecord[items.Count];
-            for (int i = 0; i < items.Count; i++)
-                if (items[i].probe == CurveProbe.Query && items[i].n == full) results[i] = RunOne(arm, items[i].probe, items[i].n, items[i].seed, features, Log);
-            var rest = Enumerable.Range(0, items.Count).Where(i => results[i] is null).ToList();
-            if (rest.Count > 0) Log($"({arm.Id}) {rest.Count} runs, {Math.Min(Jobs, rest.Count)} at a time");
-            Parallel.ForEach(rest, new ParallelOptions { MaxDegreeOfParallelism = Jobs }, i =>
-            {
-                var (probe, n, seed) = items[i];
-                string name = $"({arm.Id}) {CurvesProfile.NameOf(probe)} n={n} seed {seed}: ";
-                results[i] = RunOne(arm, probe, n, seed, features, line => Log(line.StartsWith('(') ? line : name + line));
-            });
-            foreach (var r in results) Finished(arm, r);
         }
         var intervals = new CurvesIntervals(_study.ValSet, Profile.Resamples, Profile.BootstrapSeed, Log);
         var result = intervals.Compute(runs, CurvesProfile.Reference);
         CurvesTable.Write(Root, result, config);
         CurvesFigures.Write(Path.Combine(Root, "figures"), result);
         return result;
+    }
+
+    // Why side by side: see StudyRunner.TrainFrozenHeadsSideBySide. The shared state is made first, on this thread (the
+    // features and their caches, the extractor, the evaluation ground truth); the workers then only read it. The study's
+    // own heads (the query probe at the full budget) are trained here too, the longest runs first; the caller evaluates
+    // them after, one at a time. Returns the runs finished here (everything but the study heads).
+    private HashSet<(CurveProbe, int, int)> RunSideBySide(StudyVariant arm, List<(CurveProbe probe, int n, int seed)> items, ArmFeatures features,
+        Action<CurvesRunRecord> finished)
+    {
+        int full = _study.TrainSet.Count;
+        _ = features.Train; _ = features.Val; _ = _study.ValSet.LoadedGt;
+        var extractor = _study.Extractor(arm);
+        foreach (var split in new[] { "train", "val" })
+            foreach (var t in _study.Features(extractor, split)) t.Dispose();
+        bool StudyRun((CurveProbe probe, int n, int seed) i) => i.probe == CurveProbe.Query && i.n == full;
+        var order = items.OrderByDescending(StudyRun).ThenByDescending(i => i.probe == CurveProbe.Query).ThenByDescending(i => i.n).ToList();
+        var done = new System.Collections.Concurrent.ConcurrentDictionary<(CurveProbe, int, int), bool>();
+        Log($"({arm.Id}) {items.Count} runs, {Math.Min(Jobs, items.Count)} at a time");
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(order, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
+            new ParallelOptions { MaxDegreeOfParallelism = Jobs }, item =>
+            {
+                var (probe, n, seed) = item;
+                if (StudyRun(item)) { _study.TrainHead(arm, seed); return; }
+                string name = $"({arm.Id}) {CurvesProfile.NameOf(probe)} n={n} seed {seed}: ";
+                finished(RunOne(arm, probe, n, seed, features, line => Log(line.StartsWith('(') ? line : name + line)));
+                done[item] = true;
+            });
+        return done.Keys.ToHashSet();
     }
 
     /// <summary>Trains and scores one run, or reuses it when its record's key matches.</summary>

@@ -124,7 +124,7 @@ public sealed class StudyRunner : IDisposable
     // `bench head --threads`), and one thread per head keeps results independent of the core count. Encoders, the
     // stills and the feature caches are made first, one at a time (they write shared folders and use every core);
     // then the heads train, and Run's loop below finds them trained and evaluates them in order.
-    internal void TrainFrozenHeadsSideBySide(IReadOnlyList<StudyVariant> variants, IReadOnlyList<int>? seeds)
+    private void TrainFrozenHeadsSideBySide(IReadOnlyList<StudyVariant> variants, IReadOnlyList<int>? seeds)
     {
         var frozen = variants.Where(v => !v.FineTune).ToList();
         foreach (var v in frozen)
