@@ -19,12 +19,13 @@ public class CurvesRunnerTests
         var curves = CurvesProfile.Tiny with { Budgets = new[] { 6, 12 }, Linear = dense, Mlp = dense, Resamples = 20, StepFloorFraction = 0.5 };
         var arms = StudyVariant.Parse(new[] { "b", "c" });
         var probes = new[] { CurveProbe.Linear, CurveProbe.Mlp, CurveProbe.Query };
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
         CurvesResult RunWith(int jobs)
         {
             string dir = Path.Combine(root, $"jobs{jobs}");
             var paths = new StudyPaths(Path.Combine(dir, "study"), Path.Combine(dir, "tokenizer"), Path.Combine(dir, "tokenizer-2d"));
             using var runner = new StudyRunner(study, paths, CPU);
-            return new CurvesRunner(runner, curves, Path.Combine(dir, "curves")) { Jobs = jobs }.Run(arms, probes, curves.Budgets, new[] { 0, 1 });
+            return new CurvesRunner(runner, curves, Path.Combine(dir, "curves"), lines.Enqueue) { Jobs = jobs }.Run(arms, probes, curves.Budgets, new[] { 0, 1 });
         }
         static CurvesRunRecord Record(string file) =>
             System.Text.Json.JsonSerializer.Deserialize<CurvesRunRecord>(File.ReadAllText(file), MagvitSeg.Runtime.AtomicFile.Json)!;
@@ -46,6 +47,20 @@ public class CurvesRunnerTests
                 Assert.Equal((r1.AP, r1.MIoU, r1.FinalLoss, r1.Steps), (r2.AP, r2.MIoU, r2.FinalLoss, r2.Steps));
                 Assert.Equal(r1.CategoryIoU, r2.CategoryIoU);
             }
+            // A rerun reuses every run and every run's resamples (bootstrap.json), a damaged cache file is recomputed,
+            // and the intervals are the same.
+            var cacheFiles = Directory.GetFiles(Path.Combine(root, "jobs1", "curves", "runs"), "bootstrap.json", SearchOption.AllDirectories);
+            Assert.Equal(files.Length, cacheFiles.Length);
+            File.WriteAllText(cacheFiles[0], "{");
+            lines.Clear();
+            var again = RunWith(1);
+            Assert.Equal(files.Length - 1, lines.Count(l => l.StartsWith("intervals ") && l.EndsWith("(reused)")));
+            Assert.Equal(one.Differences.Select(d => (d.Pair, d.Probe, d.TrainImages, d.Metric, d.Mean, d.Low, d.High)),
+                         again.Differences.Select(d => (d.Pair, d.Probe, d.TrainImages, d.Metric, d.Mean, d.Low, d.High)));
+            Assert.Equal(one.Levels.Select(l => (l.Arm, l.Probe, l.TrainImages, l.Metric, l.Mean, l.Low, l.High)),
+                         again.Levels.Select(l => (l.Arm, l.Probe, l.TrainImages, l.Metric, l.Mean, l.Low, l.High)));
+            Assert.StartsWith("{\n", File.ReadAllText(cacheFiles[0]));
+
             // The two seeds differ (the comparisons above would also pass if seeds were ignored everywhere).
             foreach (var probe in new[] { "mlp", "query" })
             {
