@@ -27,6 +27,17 @@ internal static class Common
     public static Option<int?> Threads(string defaultText) =>
         Opt.Int("--threads", $"libtorch intra-op threads, 0 = libtorch's default (default: {defaultText})", Bound.AtLeast(0));
 
+    /// <summary><c>--jobs N</c>: runs trained side by side, one libtorch thread each (study, curves).</summary>
+    public static Option<int?> Jobs(string what) =>
+        Opt.Int("--jobs", $"{what} trained side by side, one libtorch thread each (default: one per core, at most 8, on CPU with one thread; else 1)", Bound.AtLeast(1));
+
+    /// <summary>
+    /// The jobs when --jobs is not given: one per core (at most 8) on CPU at one libtorch thread, where a run keeps one
+    /// core busy; otherwise 1 (the device or the thread pool is already shared).
+    /// </summary>
+    public static int DefaultJobs(TorchSharp.torch.Device device) =>
+        device.type == TorchSharp.DeviceType.CPU && TorchSharp.torch.get_num_threads() == 1 ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1;
+
     /// <summary>A study profile name (the library's list, e.g. tiny, cpu, gpu).</summary>
     public static Option<string?> StudyProfileOption(string? defaultValue, string description = "the study profile") =>
         Opt.Named("--profile", description, "NAME", () => StudyProfile.All.Select(p => p.Name), n => StudyProfile.Get(n), defaultValue);

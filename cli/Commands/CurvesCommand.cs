@@ -33,8 +33,7 @@ internal static class CurvesCommand
         var resamples = Opt.Int("--resamples", "bootstrap resamples of the evaluation images (default: the profile's, 1000)", Bound.AtLeast(1));
         var device = Common.Device("auto");
         var threads = Common.Threads("1 on CPU, libtorch's on GPU");
-        var jobs = Opt.Int("--jobs", "runs trained side by side, one libtorch thread each " +
-                                     "(default: one per core, at most 8, on CPU with one thread; else 1)", Bound.AtLeast(1));
+        var jobs = Common.Jobs("runs");
         command.AddAll(profile, arms, probes, budgets, seeds, outDir, study, tokenizer, imageTokenizer, resamples, device, threads, jobs);
         command.SetAction(p => Run(p, profile, arms, probes, budgets, seeds, outDir, study, tokenizer, imageTokenizer, resamples, device, threads, jobs));
     }
@@ -61,8 +60,7 @@ internal static class CurvesCommand
         var device = TorchRuntime.ResolveDevice(p.GetValue(deviceOpt));
         // One intra-op thread on CPU by default, as the study: repeatable numbers for a seed.
         TorchRuntime.SetThreads(p.GetValue(threadsOpt) ?? (device.type == TorchSharp.DeviceType.CPU ? 1 : 0));
-        bool oneThreadOnCpu = device.type == TorchSharp.DeviceType.CPU && TorchSharp.torch.get_num_threads() == 1;
-        int jobs = p.GetValue(jobsOpt) ?? (oneThreadOnCpu ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1);
+        int jobs = p.GetValue(jobsOpt) ?? Common.DefaultJobs(device);
         Console.WriteLine($"{TorchRuntime.Describe()}; device {device}");
         Console.WriteLine($"curves {study.Name}: arms {string.Join(",", arms.Select(a => a.Id))}, probes {string.Join(",", probes.Select(CurvesProfile.NameOf))}, " +
                           $"budgets {string.Join(",", budgets)}, seeds {string.Join(",", seeds)}, {resamples} resamples, {jobs} at a time; study folder {paths.Root}; out {outDir}");

@@ -16,8 +16,7 @@ internal static class StudyCommand
     {
         var variants = StudyOptions.Variants();
         var seeds = Opt.List<int>("--seeds", "seeds to run, comma-separated (default: the profile's)", "0,1,2", "a non-negative integer", Opt.ParseNonNegativeInt);
-        var jobs = Opt.Int("--jobs", "frozen-encoder heads trained side by side, one libtorch thread each " +
-                                     "(default: one per core, at most 8, on CPU with one thread; else 1)", Bound.AtLeast(1));
+        var jobs = Common.Jobs("frozen-encoder heads");
         var common = new StudyOptions();
         command.AddAll(variants, seeds, jobs);
         common.AddTo(command);
@@ -27,8 +26,7 @@ internal static class StudyCommand
     private static int Study(StudyRunner opened, string? variants, int[]? seeds, int? jobs)
     {
         using var runner = opened;
-        bool oneThreadOnCpu = runner.Device.type == TorchSharp.DeviceType.CPU && TorchSharp.torch.get_num_threads() == 1;
-        runner.Jobs = jobs ?? (oneThreadOnCpu ? Math.Clamp(Environment.ProcessorCount, 1, 8) : 1);
+        runner.Jobs = jobs ?? Common.DefaultJobs(runner.Device);
         var rows = runner.Run(variants is null ? null : StudyVariant.Parse(variants.Split(',')), seeds);
         Console.WriteLine();
         Console.WriteLine($"{"variant",-8} {"seeds",5} {"AP",12} {"AP50",6} {"AP75",6} {"APs",6} {"APm",6} {"APl",6} {"mIoU",12} {"AP no-cls",10} {"train s",8}  description");

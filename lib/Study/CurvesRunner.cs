@@ -93,12 +93,14 @@ public sealed class CurvesRunner
         {
             using var features = new ArmFeatures(_study, arm);
             var items = (from probe in probes from n in budgets from seed in seeds select (probe, n, seed)).ToList();
-            var finished = Jobs > 1 ? RunSideBySide(arm, items, features, r => Finished(arm, r)) : new HashSet<(CurveProbe, int, int)>();
-            // One at a time, or after the side-by-side runs: the study heads' evaluations, and the records in grid order.
+            if (Jobs > 1) RunSideBySide(arm, items, features, r => Finished(arm, r));
+            // One at a time, or after the side-by-side runs (which finished and reported all but the study heads): the
+            // study heads' evaluations, and the records in grid order.
             foreach (var (probe, n, seed) in items)
             {
-                var r = RunOne(arm, probe, n, seed, features, finished.Contains((probe, n, seed)) ? _ => { } : Log);
-                if (!finished.Contains((probe, n, seed))) Finished(arm, r);
+                bool reported = Jobs > 1 && !IsStudyHead(probe, n);
+                var r = RunOne(arm, probe, n, seed, features, reported ? _ => { } : Log);
+                if (!reported) Finished(arm, r);
                 runs.Add((r, RunDir(arm.Id, probe, n, seed)));
             }
         }
@@ -112,30 +114,28 @@ public sealed class CurvesRunner
     // Why side by side: see StudyRunner.TrainFrozenHeadsSideBySide. The shared state is made first, on this thread (the
     // features and their caches, the extractor, the evaluation ground truth); the workers then only read it. The study's
     // own heads (the query probe at the full budget) are trained here too, the longest runs first; the caller evaluates
-    // them after, one at a time. Returns the runs finished here (everything but the study heads).
-    private HashSet<(CurveProbe, int, int)> RunSideBySide(StudyVariant arm, List<(CurveProbe probe, int n, int seed)> items, ArmFeatures features,
+    // them after, one at a time.
+    private void RunSideBySide(StudyVariant arm, List<(CurveProbe probe, int n, int seed)> items, ArmFeatures features,
         Action<CurvesRunRecord> finished)
     {
-        int full = _study.TrainSet.Count;
         _ = features.Train; _ = features.Val; _ = _study.ValSet.LoadedGt;
         var extractor = _study.Extractor(arm);
         foreach (var split in new[] { "train", "val" })
             foreach (var t in _study.Features(extractor, split)) t.Dispose();
-        bool StudyRun((CurveProbe probe, int n, int seed) i) => i.probe == CurveProbe.Query && i.n == full;
-        var order = items.OrderByDescending(StudyRun).ThenByDescending(i => i.probe == CurveProbe.Query).ThenByDescending(i => i.n).ToList();
-        var done = new System.Collections.Concurrent.ConcurrentDictionary<(CurveProbe, int, int), bool>();
+        var order = items.OrderByDescending(i => IsStudyHead(i.probe, i.n)).ThenByDescending(i => i.probe == CurveProbe.Query).ThenByDescending(i => i.n).ToList();
         Log($"({arm.Id}) {items.Count} runs, {Math.Min(Jobs, items.Count)} at a time");
         Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(order, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
             new ParallelOptions { MaxDegreeOfParallelism = Jobs }, item =>
             {
                 var (probe, n, seed) = item;
-                if (StudyRun(item)) { _study.TrainHead(arm, seed); return; }
+                if (IsStudyHead(probe, n)) { _study.TrainHead(arm, seed); return; }
                 string name = $"({arm.Id}) {CurvesProfile.NameOf(probe)} n={n} seed {seed}: ";
                 finished(RunOne(arm, probe, n, seed, features, line => Log(line.StartsWith('(') ? line : name + line)));
-                done[item] = true;
             });
-        return done.Keys.ToHashSet();
     }
+
+    // The query probe at the full budget is the study's own head run (StudyHead).
+    private bool IsStudyHead(CurveProbe probe, int n) => probe == CurveProbe.Query && n == _study.TrainSet.Count;
 
     /// <summary>Trains and scores one run, or reuses it when its record's key matches.</summary>
     public CurvesRunRecord RunOne(StudyVariant arm, CurveProbe probe, int n, int seed, ArmFeatures features) => RunOne(arm, probe, n, seed, features, Log);
@@ -148,7 +148,7 @@ public sealed class CurvesRunner
         int steps = probe == CurveProbe.Query
             ? LabelBudget.Steps(_study.Profile.HeadTraining.Steps, full, n, Profile.StepFloorFraction)
             : LabelBudget.Steps(DenseConfig(probe).Steps, full, n, Profile.StepFloorFraction);
-        if (probe == CurveProbe.Query && n == full) return StudyHead(arm, seed, dir, steps);
+        if (IsStudyHead(probe, n)) return StudyHead(arm, seed, dir, steps);
         var extractor = _study.Extractor(arm);
         string key = Key(extractor, probe, n, seed, steps);
         if (Reusable(record, key) is { } old)
