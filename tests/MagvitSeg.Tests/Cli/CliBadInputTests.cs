@@ -64,6 +64,7 @@ public class CliBadInputTests
         Add("unknown tokenizer profile", 2, "Unknown tokenizer profile 'huge'. Known profiles: tiny,", "pretrain", "--profile", "huge");
         Add("unknown profile in a list", 2, "Unknown tokenizer profile 'huge'", "bench", "tokenizer", "--profiles", "tiny,huge");
         Add("unknown head profile", 2, "Unknown head profile 'huge'", "bench", "head", "--profile", "huge");
+        Add("bench head level without its side", 2, "--levels '16x32,32': '32' is not channels x side, e.g. 16x32.", "bench", "head", "--levels", "16x32,32");
         Add("unknown notebook profile", 2, "Unknown study profile 'huge'", "notebooks", "run", "--profile", "huge");
         Add("unknown feature selection", 2, "Unknown feature selection 'pyramid-huge'", "study", "--selection", "pyramid-huge");
         Add("unknown IoU type", 2, "--iou-type 'mask': expected segm or bbox", "eval", "--gt", "{dir}/gt.json", "--dt", "{dir}/dt.json", "--iou-type", "mask");
