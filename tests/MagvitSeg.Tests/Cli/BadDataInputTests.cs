@@ -24,6 +24,9 @@ public class BadDataInputTests(ITestOutputHelper output)
 
     private static readonly string[] Tiny = { "--profile", "tiny", "--head-steps", "1", "--train-images", "4", "--val-images", "2" };
 
+    // Locks the locked-folder cases hold while their command runs; declared before Cases, whose lambdas add to it.
+    private static readonly List<RunLock> Held = new();
+
     private static readonly Dictionary<string, Case> Cases = new()
     {
         ["resume: every checkpoint truncated"] = new(d => Resume(d, cks => { foreach (var c in cks) Cut(c, 100); }), 1, "Every checkpoint in"),
@@ -111,8 +114,6 @@ public class BadDataInputTests(ITestOutputHelper output)
             return new[] { "pretrain", "--profile", "tiny", "--data", "frames:" + Path.Combine(d, "frames"), "--out", Path.Combine(d, "run"), "--steps", "1" };
         }, 1, "is usable"),
     };
-
-    private static readonly List<RunLock> Held = new();
 
     // Cases that copy real files from the sample data (../shared/data): they run where it is present (and must, in CI).
     private static readonly HashSet<string> NeedSampleData = new()
