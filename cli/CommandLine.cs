@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using MagvitSeg.Cli.Commands;
 using MagvitSeg.Runtime;
+using MagvitSeg.Training;
 
 namespace MagvitSeg.Cli;
 
@@ -13,7 +14,7 @@ namespace MagvitSeg.Cli;
 /// </summary>
 internal static class CommandLine
 {
-    public const int DataError = 1, UsageError = 2, InternalError = 70;
+    public const int DataError = 1, UsageError = 2, Diverged = 3, InternalError = 70;
 
     /// <summary>
     /// Every verb: its words ("bench eval" is the verb eval of the group bench), the line the help lists, and the
@@ -161,10 +162,23 @@ internal static class CommandLine
             Console.Error.WriteLine($"{name}: {e.Message}");
             return UsageError;
         }
+        catch (NonFiniteLossException e)
+        {
+            // A study or curves grid meets it inside a tokenizer, head or probe run: the same line and code as pretrain.
+            Console.Error.WriteLine($"{name}: {e.Message}");
+            return Diverged;
+        }
         catch (Exception e) when (IsInputError(e))
         {
             Console.Error.WriteLine($"{name}: error: {e.Message}");
             return DataError;
+        }
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.All(x => x is NonFiniteLossException))
+        {
+            // Runs side by side (study/curves --jobs) that diverge fail inside Parallel.ForEach.
+            foreach (string message in e.Flatten().InnerExceptions.Select(x => x.Message).Distinct())
+                Console.Error.WriteLine($"{name}: {message}");
+            return Diverged;
         }
         catch (AggregateException e) when (e.Flatten().InnerExceptions.All(IsInputError))
         {

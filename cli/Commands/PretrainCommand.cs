@@ -160,11 +160,6 @@ internal static class PretrainCommand
                 Console.WriteLine($"EMA weights for PyTorch: {export}");
                 Console.WriteLine(JsonSerializer.Serialize(summary.LastEval));
             }
-            catch (NonFiniteLossException e)
-            {
-                Console.Error.WriteLine($"magvitseg pretrain: {e.Message}");
-                return 3;
-            }
             finally
             {
                 ReportSkipped(train, heldOut, prefetch);

@@ -65,7 +65,7 @@ public static class DenseProbeTrainer
             var l = nn.functional.cross_entropy(logits, target, ignore_index: SemanticTargets.Ignore);
             loss = l.item<float>();
             if (!double.IsFinite(loss))
-                throw new InvalidOperationException($"Probe training stopped: the loss became {loss} at step {step} (lr {lr:G3}). " +
+                throw new NonFiniteLossException(step, "cross-entropy", $"Probe training stopped: the loss became {loss} at step {step} (lr {lr:G3}). " +
                                                     "Lower the learning rate, or check the features for NaN/Inf.");
             optimizer.zero_grad();
             l.backward();

@@ -140,14 +140,14 @@ public sealed class HeadTrainer : IDisposable
         var output = Head.forward(feats);
         double forward = Lap(ref mark);
         if (!output.ClassLogits.isfinite().all().item<bool>() || !output.MaskLogits.isfinite().all().item<bool>())
-            throw new InvalidOperationException(
+            throw new NonFiniteLossException(_step, "outputs",
                 $"Head training stopped: the head's outputs became NaN/Inf at step {_step} (lr {lr:G3}). " +
                 "Lower the learning rate, or check the features for NaN/Inf (e.g. a diverged encoder checkpoint).");
         var loss = Loss.Compute(output, tg, _points);
         double total = loss.Total.item<float>();
         double lossSeconds = Lap(ref mark);
         if (!double.IsFinite(total))
-            throw new InvalidOperationException(
+            throw new NonFiniteLossException(_step, "total",
                 $"Head training stopped: the loss became {total} at step {_step} (class {loss.Class:G4}, mask {loss.Mask:G4}, dice {loss.Dice:G4}, lr {lr:G3}). " +
                 "Lower the learning rate, or check the features for NaN/Inf (e.g. a diverged encoder checkpoint).");
         loss.Total.backward();

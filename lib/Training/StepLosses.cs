@@ -17,14 +17,23 @@ public static class StepLosses
     public static int Index(string name) => Array.IndexOf(Names, name);
 }
 
-/// <summary>A training loss or statistic became NaN or infinite; the last good checkpoint is kept.</summary>
-public sealed class NonFiniteLossException(long step, string term)
-    : Exception($"Loss term '{term}' became NaN/Inf at step {step}. Training stopped; the last good checkpoint is kept. " +
-                "Lower the learning rate, raise the warm-up, or check the input clips are in [-1, 1].")
+/// <summary>
+/// A training loss or statistic became NaN or infinite (tokenizer, head or probe): training stopped, and what is on disk
+/// predates it. Every verb reports it as one line with exit code 3.
+/// </summary>
+public sealed class NonFiniteLossException : Exception
 {
+    /// <summary>The tokenizer's form: the last good checkpoint is kept.</summary>
+    public NonFiniteLossException(long step, string term)
+        : this(step, term, $"Loss term '{term}' became NaN/Inf at step {step}. Training stopped; the last good checkpoint is kept. " +
+                           "Lower the learning rate, raise the warm-up, or check the input clips are in [-1, 1].") { }
+
+    /// <summary>With a message of the trainer's own (what to lower or check).</summary>
+    public NonFiniteLossException(long step, string term, string message) : base(message) => (Step, Term) = (step, term);
+
     /// <summary>The step at which it first happened.</summary>
-    public long Step { get; } = step;
+    public long Step { get; }
 
     /// <summary>The loss term.</summary>
-    public string Term { get; } = term;
+    public string Term { get; }
 }

@@ -50,6 +50,13 @@ public class BadDataInputTests(ITestOutputHelper output)
             Cut(Path.Combine(d, "study", "runs", "c", "seed0", "head.pt"), 2000);
             return new[] { "predict" }.Concat(args).ToArray();
         }, 1, "head.pt' is damaged"),
+        // A head that diverges stops on the step it happens, with exit 3 (as pretrain's tokenizer), not as a crash.
+        ["train-head: the head diverges (lr 1e30)"] = new(d => new[] { "train-head", "--variant", "c", "--seed", "0", "--out", Path.Combine(d, "study"),
+            "--profile", "tiny", "--head-steps", "4", "--train-images", "4", "--val-images", "2", "--head-lr", "1e30" }, 3,
+            "Head training stopped: the head's outputs became NaN/Inf at step 1"),
+        ["study --jobs 2: heads diverge side by side"] = new(d => new[] { "study", "--variants", "c", "--seeds", "0,1", "--jobs", "2", "--out", Path.Combine(d, "study"),
+            "--profile", "tiny", "--head-steps", "4", "--train-images", "4", "--val-images", "2", "--head-lr", "1e30" }, 3,
+            "Head training stopped: the head's outputs became NaN/Inf at step 1"),
         ["pretrain: run folder locked by another process"] = new(d =>
         {
             Held.Add(RunLock.Acquire(Path.Combine(d, "run")));

@@ -104,7 +104,7 @@ public class HeadTrainerTests
         var (batch, _) = MakeBatch(rng, 2);
         using var trainer = HeadTrainer.Create(new long[] { Slots + Classes }, Classes, MaskHeadConfig.Tiny, new HeadTrainConfig(Steps: 1));
         var bad = new HeadBatch(new[] { batch.Features[0] * float.NaN }, batch.Targets);
-        var e = Assert.Throws<InvalidOperationException>(() => trainer.TrainStep(bad.Features, bad.Targets));
+        var e = Assert.Throws<NonFiniteLossException>(() => trainer.TrainStep(bad.Features, bad.Targets));
         Assert.Contains("NaN", e.Message);
     }
 
