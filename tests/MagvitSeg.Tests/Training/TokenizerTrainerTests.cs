@@ -27,6 +27,34 @@ public class TokenizerTrainerTests
         Assert.Throws<NonFiniteLossException>(trainer.ThrowIfNonFinite);
     }
 
+    [Theory]
+    [InlineData("r1", new string[0])]                       // a sporadic NaN R1 (and the total it spoils) is excused
+    [InlineData("recon", new[] { "loss", "recon" })]        // anything else still ends the run
+    [InlineData("d_loss", new[] { "loss", "d_loss" })]      // discriminator weights gone bad
+    public void OnlyANonFiniteR1IsExcused(string nanTerm, string[] fatal)
+    {
+        var values = new float[StepLosses.Names.Length];
+        values[StepLosses.Index("recon")] = 0.2f;
+        values[StepLosses.Index(nanTerm)] = float.NaN;
+        values[StepLosses.Index("loss")] = float.NaN;        // the total carries the NaN of its term
+        using var scalars = tensor(values);
+        using var bad = TokenizerTrainer.FatalTerms(scalars);
+        var flagged = StepLosses.Names.Where((_, i) => bad[i].item<bool>()).ToArray();
+        Assert.Equal(fatal, flagged);
+    }
+
+    [Fact]
+    public void ANonFiniteR1NextToAnotherNonFiniteTermStillEndsTheRun()
+    {
+        var values = new float[StepLosses.Names.Length];
+        values[StepLosses.Index("r1")] = float.PositiveInfinity;
+        values[StepLosses.Index("g_adv")] = float.NaN;
+        values[StepLosses.Index("loss")] = float.NaN;
+        using var scalars = tensor(values);
+        using var bad = TokenizerTrainer.FatalTerms(scalars);
+        Assert.Equal(new[] { "g_adv" }, StepLosses.Names.Where((_, i) => bad[i].item<bool>()).ToArray());
+    }
+
     [Fact]
     public void OverfitsAFixedBatchTenfold()
     {
