@@ -173,19 +173,16 @@ internal static class CommandLine
             Console.Error.WriteLine($"{name}: error: {e.Message}");
             return DataError;
         }
-        catch (AggregateException e) when (e.Flatten().InnerExceptions.All(x => x is NonFiniteLossException))
+        catch (AggregateException e) when (e.Flatten().InnerExceptions.All(x => x is NonFiniteLossException)
+                                           || e.Flatten().InnerExceptions.All(IsInputError))
         {
-            // Runs side by side (study/curves --jobs) that diverge fail inside Parallel.ForEach.
-            foreach (string message in e.Flatten().InnerExceptions.Select(x => x.Message).Distinct())
-                Console.Error.WriteLine($"{name}: {message}");
-            return Diverged;
-        }
-        catch (AggregateException e) when (e.Flatten().InnerExceptions.All(IsInputError))
-        {
-            // Parallel loaders fail once per worker with the same cause (e.g. ffprobe missing): say it once.
-            foreach (string message in e.Flatten().InnerExceptions.Select(x => x.Message).Distinct())
-                Console.Error.WriteLine($"{name}: error: {message}");
-            return DataError;
+            // Work side by side fails inside Parallel.ForEach, often once per worker with the same cause (runs that
+            // diverge under study/curves --jobs, loaders without ffprobe): each distinct line once, the code of its kind.
+            var inner = e.Flatten().InnerExceptions;
+            bool diverged = inner.All(x => x is NonFiniteLossException);
+            foreach (string message in inner.Select(x => x.Message).Distinct())
+                Console.Error.WriteLine(diverged ? $"{name}: {message}" : $"{name}: error: {message}");
+            return diverged ? Diverged : DataError;
         }
         catch (Exception e)
         {
