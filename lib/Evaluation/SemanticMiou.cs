@@ -41,28 +41,24 @@ public static class SemanticMiou
         foreach (var d in dt) if (d.Score >= scoreThreshold && d.Segmentation is not null) Slot(byImage, d.ImageId).D.Add(d);
         long[][] Zeros() => images.Select(_ => new long[cats.Length]).ToArray();
         long[][] inter = Zeros(), union = Zeros(), gtPixels = Zeros();
+        // Counted on the runs (rleMerge, rleArea) rather than on painted pixel maps: a 640x480 image's maps are 300 kB per
+        // category, and painting and scanning them took most of a 1000-image `eval --json`.
         Parallel.For(0, images.Length, row =>
         {
             if (!byImage.TryGetValue(images[row], out var both)) return;
             var img = gt.ImageById[images[row]];
-            int n = img.Height * img.Width;
             var (G, D) = both;
-            var crowd = new byte[n];
-            foreach (var g in G) if (g.IsCrowd && g.Segmentation is not null) Or(crowd, g.Segmentation.ToRle(img.Height, img.Width));
+            var crowd = Union(G.Where(g => g.IsCrowd && g.Segmentation is not null), img);
+            // Pixels of x outside every crowd region.
+            long Counted(Rle x) => x.Area() - Rle.Merge([x, crowd], intersect: true).Area();
             foreach (long cat in G.Where(g => !g.IsCrowd).Select(g => g.CategoryId).Concat(D.Select(d => d.CategoryId)).Distinct())
             {
                 if (!catIndex.TryGetValue(cat, out int k)) continue;
-                var gm = new byte[n]; var pm = new byte[n];
-                foreach (var g in G) if (!g.IsCrowd && g.CategoryId == cat && g.Segmentation is not null) Or(gm, g.Segmentation.ToRle(img.Height, img.Width));
-                foreach (var d in D) if (d.CategoryId == cat) Or(pm, d.Segmentation!.ToRle(img.Height, img.Width));
-                long i = 0, u = 0, gtPix = 0;
-                for (int p = 0; p < n; p++)
-                {
-                    if (crowd[p] != 0) continue;
-                    int a = gm[p], b = pm[p];
-                    gtPix += a; i += a & b; u += a | b;
-                }
-                inter[row][k] = i; union[row][k] = u; gtPixels[row][k] = gtPix;
+                var gm = Union(G.Where(g => !g.IsCrowd && g.CategoryId == cat && g.Segmentation is not null), img);
+                var pm = Union(D.Where(d => d.CategoryId == cat), img);
+                inter[row][k] = Counted(Rle.Merge([gm, pm], intersect: true));
+                union[row][k] = Counted(Rle.Merge([gm, pm]));
+                gtPixels[row][k] = Counted(gm);
             }
         });
         return new IouCounts(cats, inter, union, gtPixels);
@@ -74,15 +70,17 @@ public static class SemanticMiou
         return s;
     }
 
-    // ORs an RLE into a column-major byte mask; masks of another size are a caller error.
-    private static void Or(byte[] mask, Rle rle)
+    // The union of the annotations' masks at the image's size (an empty mask when there are none).
+    private static Rle Union(IEnumerable<CocoAnnotation> anns, CocoImage img)
     {
-        if ((long)rle.H * rle.W != mask.Length) throw new InvalidDataException($"a mask of size {rle.H}x{rle.W} does not match its image.");
-        int k = 0; bool on = false;
-        foreach (uint c in rle.Counts)
+        var rles = new List<Rle>();
+        foreach (var a in anns)
         {
-            if (on) mask.AsSpan(k, (int)c).Fill(1);
-            k += (int)c; on = !on;
+            var rle = a.Segmentation!.ToRle(img.Height, img.Width);
+            if (rle.H != img.Height || rle.W != img.Width)
+                throw new InvalidDataException($"annotation {a.Id}: a mask of size {rle.H}x{rle.W} does not match image {img.Id} ({img.Height}x{img.Width}).");
+            rles.Add(rle);
         }
+        return rles.Count > 0 ? Rle.Merge(rles) : new Rle(img.Height, img.Width, [(uint)((long)img.Height * img.Width)]);
     }
 }

@@ -16,8 +16,11 @@ public static class CocoJson
         return ParseInstances(File.ReadAllBytes(path), path);
     }
 
-    /// <summary>Parses instances JSON bytes; <paramref name="source"/> names them in errors.</summary>
-    public static CocoDataset ParseInstances(ReadOnlySpan<byte> json, string source)
+    /// <summary>
+    /// Parses instances JSON bytes; <paramref name="source"/> names them in errors. Compressed RLE masks keep pointing
+    /// into <paramref name="json"/>: leave it unchanged while the dataset is in use.
+    /// </summary>
+    public static CocoDataset ParseInstances(ReadOnlyMemory<byte> json, string source)
     {
         var images = new List<CocoImage>();
         var anns = new List<CocoAnnotation>();
@@ -50,8 +53,11 @@ public static class CocoJson
         return ParseResults(File.ReadAllBytes(path), path, gt);
     }
 
-    /// <summary>Parses results JSON bytes (see <see cref="ReadResults"/>).</summary>
-    public static List<CocoAnnotation> ParseResults(ReadOnlySpan<byte> json, string source, CocoDataset gt)
+    /// <summary>
+    /// Parses results JSON bytes (see <see cref="ReadResults"/>). Compressed RLE masks keep pointing into
+    /// <paramref name="json"/>: leave it unchanged while the detections are in use.
+    /// </summary>
+    public static List<CocoAnnotation> ParseResults(ReadOnlyMemory<byte> json, string source, CocoDataset gt)
     {
         var dets = ParseResultRecords(json, source);
         CompleteResults(dets, source, gt);
@@ -68,8 +74,8 @@ public static class CocoJson
         return ParseResultRecords(File.ReadAllBytes(path), path);
     }
 
-    /// <summary>Parses results JSON bytes into records (see <see cref="ReadResultRecords"/>).</summary>
-    public static List<CocoAnnotation> ParseResultRecords(ReadOnlySpan<byte> json, string source)
+    /// <summary>Parses results JSON bytes into records (see <see cref="ReadResultRecords"/>); they point into <paramref name="json"/> as <see cref="ParseResults"/>'s do.</summary>
+    public static List<CocoAnnotation> ParseResultRecords(ReadOnlyMemory<byte> json, string source)
     {
         var dets = new List<CocoAnnotation>();
         var c = new CocoJsonCursor(json, source);
@@ -133,7 +139,7 @@ public static class CocoJson
     {
         MagvitSeg.Runtime.AtomicFile.Write(path, s =>
         {
-            using var w = new Utf8JsonWriter(s);
+            using var w = new Utf8JsonWriter(s, WriterOptions);
             w.WriteStartArray();
             foreach (var d in dets)
             {
@@ -146,7 +152,7 @@ public static class CocoJson
                     w.WriteStartObject("segmentation");
                     var rle = seg.Kind == SegmentationKind.CompressedRle ? seg : CocoSegmentation.FromRle(seg.ToRle(seg.H, seg.W));
                     w.WriteStartArray("size"); w.WriteNumberValue(rle.H); w.WriteNumberValue(rle.W); w.WriteEndArray();
-                    w.WriteString("counts", rle.CountsString);
+                    w.WriteString("counts", rle.CompressedCounts.Span);
                     w.WriteEndObject();
                 }
                 if (d.Bbox is { } bb)
@@ -166,7 +172,7 @@ public static class CocoJson
     {
         MagvitSeg.Runtime.AtomicFile.Write(path, s =>
         {
-            using var w = new Utf8JsonWriter(s);
+            using var w = new Utf8JsonWriter(s, WriterOptions);
             w.WriteStartObject();
             w.WriteStartArray("images");
             foreach (var im in ds.Images)
@@ -211,9 +217,14 @@ public static class CocoJson
         w.WriteStartObject("segmentation");
         w.WriteStartArray("size"); w.WriteNumberValue(seg.H); w.WriteNumberValue(seg.W); w.WriteEndArray();
         if (seg.Kind == SegmentationKind.UncompressedRle) { w.WriteStartArray("counts"); foreach (uint c in seg.Counts!) w.WriteNumberValue(c); w.WriteEndArray(); }
-        else w.WriteString("counts", seg.CountsString);
+        else w.WriteString("counts", seg.CompressedCounts.Span);
         w.WriteEndObject();
     }
+
+    // How COCO files are written: '<', '>' and '`' (all in the compressed-RLE alphabet) as themselves, as Python's
+    // json.dump writes them. The default encoder's \u003C escapes are meant for JSON inside HTML; in a results file
+    // they only make it larger and make the loader unescape almost every mask instead of pointing into the file.
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static InvalidDataException Bad(string source, string problem) => new($"{source}: {problem}");
 }

@@ -18,7 +18,11 @@ internal ref struct CocoJsonCursor
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     private readonly ReadOnlySpan<byte> _json;
+    private readonly ReadOnlyMemory<byte> _file;
     private Utf8JsonReader _r;
+    // Where escaped strings are unescaped to (CurrentUtf8): 1 MB chunks shared by the records, not one array each.
+    private byte[]? _chunk;
+    private int _chunkUsed;
     private string? _list;
     private int _index;
     private long? _id;
@@ -26,12 +30,13 @@ internal ref struct CocoJsonCursor
     /// <summary>The file name used in messages.</summary>
     public string Source { get; }
 
-    public CocoJsonCursor(ReadOnlySpan<byte> json, string source)
+    public CocoJsonCursor(ReadOnlyMemory<byte> json, string source)
     {
         // A UTF-8 byte-order mark (Windows editors write one) carries no content: accept it.
-        if (json.StartsWith(Utf8Bom)) json = json[3..];
-        _json = json;
-        _r = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        if (json.Span.StartsWith(Utf8Bom)) json = json[3..];
+        _file = json;
+        _json = json.Span;
+        _r = new Utf8JsonReader(_json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         Source = source;
     }
 
@@ -128,8 +133,22 @@ internal ref struct CocoJsonCursor
         throw Field(field, "a string");
     }
 
-    /// <summary>The current string token (the caller has checked <see cref="Token"/>).</summary>
-    public readonly string CurrentString() => _r.GetString()!;
+    /// <summary>
+    /// The current string token's UTF-8 bytes (the caller has checked <see cref="Token"/>), without an allocation per
+    /// string: a slice of the file where it holds the string unescaped, else the unescaped bytes in a shared chunk.
+    /// Either way the bytes live as long as the returned memory is held.
+    /// </summary>
+    public ReadOnlyMemory<byte> CurrentUtf8()
+    {
+        int n = _r.ValueSpan.Length;
+        if (!_r.ValueIsEscaped) return _file.Slice((int)_r.TokenStartIndex + 1, n);  // +1: the opening quote
+        // Unescaping never lengthens a string.
+        if (_chunk is null || _chunk.Length - _chunkUsed < n) { _chunk = new byte[Math.Max(n, 1 << 20)]; _chunkUsed = 0; }
+        int written = _r.CopyString(_chunk.AsSpan(_chunkUsed));
+        var bytes = new ReadOnlyMemory<byte>(_chunk, _chunkUsed, written);
+        _chunkUsed += written;
+        return bytes;
+    }
 
     /// <summary>The current token as a non-negative integer that fits 32 bits (uncompressed RLE counts).</summary>
     public readonly bool TryCurrentCount(out uint count)

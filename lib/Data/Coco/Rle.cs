@@ -307,9 +307,12 @@ public sealed class Rle
     }
 
     /// <summary>The compressed string form (rleToString): LEB128-like, 6 bits per char, deltas from run i-2 after the third run.</summary>
-    public string ToCompressedString()
+    public string ToCompressedString() => Encoding.ASCII.GetString(ToCompressedBytes());
+
+    /// <summary>The compressed form as ASCII bytes (what a results file holds between the quotes).</summary>
+    public byte[] ToCompressedBytes()
     {
-        var sb = new StringBuilder(Counts.Length * 2);
+        var b = new List<byte>(Counts.Length * 2);
         for (int i = 0; i < Counts.Length; i++)
         {
             long x = Counts[i];
@@ -317,23 +320,33 @@ public sealed class Rle
             bool more = true;
             while (more)
             {
-                char c = (char)(x & 0x1f);
+                int c = (int)(x & 0x1f);
                 x >>= 5;
                 more = (c & 0x10) != 0 ? x != -1 : x != 0;
-                if (more) c = (char)(c | 0x20);
-                sb.Append((char)(c + 48));
+                if (more) c |= 0x20;
+                b.Add((byte)(c + 48));
             }
         }
-        return sb.ToString();
+        return b.ToArray();
     }
 
     /// <summary>Parses the compressed string form (rleFrString).</summary>
     /// <exception cref="FormatException">A character outside the alphabet or a truncated number.</exception>
-    public static Rle FromCompressedString(ReadOnlySpan<char> s, int h, int w) => new(h, w, DecodeCounts(s).ToArray());
+    public static Rle FromCompressedString(ReadOnlySpan<char> s, int h, int w)
+    {
+        var bytes = new byte[s.Length];
+        for (int i = 0; i < s.Length; i++)
+            bytes[i] = s[i] < 128 ? (byte)s[i] : throw new FormatException($"compressed RLE string has an invalid character '{s[i]}' at {i}");
+        return FromCompressedBytes(bytes, h, w);
+    }
+
+    /// <summary>Parses the compressed form given as ASCII bytes (rleFrString).</summary>
+    /// <exception cref="FormatException">A character outside the alphabet or a truncated number.</exception>
+    public static Rle FromCompressedBytes(ReadOnlySpan<byte> s, int h, int w) => new(h, w, DecodeCounts(s).ToArray());
 
     // One number of the compressed form: 5 bits per character, low first, 0x20 = more follows, 0x10 in the last = negative.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static long ReadNumber(ReadOnlySpan<char> s, ref int p)
+    private static long ReadNumber(ReadOnlySpan<byte> s, ref int p)
     {
         int c0 = s[p] - 48;
         if ((uint)c0 < 32) { p++; return (c0 & 0x10) != 0 ? c0 - 32 : c0; }  // most differences fit one character
@@ -342,7 +355,9 @@ public sealed class Rle
         {
             if (p >= s.Length) throw new FormatException("compressed RLE string ends inside a number");
             int c = s[p] - 48;
-            if (c < 0 || c > 63) throw new FormatException($"compressed RLE string has an invalid character '{s[p]}' at {p}");
+            if (c < 0 || c > 63)
+                throw new FormatException(s[p] < 128 ? $"compressed RLE string has an invalid character '{(char)s[p]}' at {p}"
+                                                     : $"compressed RLE string has a non-ASCII character at {p}");
             x |= (long)(c & 0x1f) << (5 * k);
             more = (c & 0x20) != 0;
             p++; k++;
@@ -352,11 +367,11 @@ public sealed class Rle
     }
 
     /// <summary>
-    /// The runs of a compressed string, in this thread's scratch buffer: valid until the thread's next RLE call.
-    /// Lets evaluation read a detection's runs without allocating them.
+    /// The runs of a compressed form (ASCII bytes), in this thread's scratch buffer: valid until the thread's next RLE
+    /// call. Lets loading and evaluation read a detection's runs without allocating them.
     /// </summary>
     /// <exception cref="FormatException">A character outside the alphabet or a truncated number.</exception>
-    internal static ReadOnlySpan<uint> DecodeCounts(ReadOnlySpan<char> s)
+    internal static ReadOnlySpan<uint> DecodeCounts(ReadOnlySpan<byte> s)
     {
         var cnts = Scratch.Get(ref Scratch.A, s.Length);
         int m = 0, p = 0;

@@ -53,7 +53,7 @@ public static class MovingShapesStills
         long annId = 1;
         AtomicFile.Write(json, s =>
         {
-            using var w = new Utf8JsonWriter(s);
+            using var w = new Utf8JsonWriter(s, CocoJson.WriterOptions);
             w.WriteStartObject();
             w.WriteStartObject("info");
             w.WriteString("description", $"MovingShapes stills, split {splitName} (seed {gen.Config.Seed}, size {S})");
@@ -81,7 +81,7 @@ public static class MovingShapesStills
                     w.WriteStartArray("bbox"); foreach (var v in a.Bbox!) w.WriteNumberValue(v); w.WriteEndArray();
                     w.WriteStartObject("segmentation");
                     w.WriteStartArray("size"); w.WriteNumberValue(S); w.WriteNumberValue(S); w.WriteEndArray();
-                    w.WriteString("counts", a.Segmentation!.CountsString);
+                    w.WriteString("counts", a.Segmentation!.CompressedCounts.Span);
                     w.WriteEndObject();
                     w.WriteEndObject();
                 }

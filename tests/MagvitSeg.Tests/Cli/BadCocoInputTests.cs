@@ -35,6 +35,7 @@ public class BadCocoInputTests
         { "bbox of 3 numbers", "dt", """[{"image_id":1,"category_id":7,"score":0.9,"bbox":[0,0,2]}]""", new[] { "results[0]", "'bbox' has 3 numbers", "expected 4" } },
         { "RLE counts a number", "dt", """[{"image_id":1,"category_id":7,"score":0.9,"segmentation":{"size":[3,4],"counts":12}}]""", new[] { "results[0]", "'segmentation.counts' is 12" } },
         { "RLE counts bad character", "dt", """[{"image_id":1,"category_id":7,"score":0.9,"segmentation":{"size":[3,4],"counts":"11~16"}}]""", new[] { "results[0]", "'segmentation.counts'", "invalid character" } },
+        { "RLE counts non-ASCII", "dt", """[{"image_id":1,"category_id":7,"score":0.9,"segmentation":{"size":[3,4],"counts":"11é16"}}]""", new[] { "results[0]", "'segmentation.counts'", "non-ASCII character at 2" } },
         { "GT image id 1.5", "gt", """{"images":[{"id":1.5,"width":4,"height":3}],"categories":[],"annotations":[]}""", new[] { "images[0]", "'id' is 1.5", "expected an integer id" } },
         { "GT width as a string", "gt", """{"images":[{"id":1,"width":"4","height":3}],"categories":[],"annotations":[]}""", new[] { "images[0] (id 1)", "'width' is the string \"4\"", "non-negative integer" } },
         { "GT category_id null", "gt", """{"images":[{"id":1,"width":4,"height":3}],"categories":[{"id":7}],"annotations":[{"id":5,"image_id":1,"category_id":null,"area":4}]}""", new[] { "annotations[0] (id 5)", "'category_id' is null" } },

@@ -5,9 +5,9 @@ namespace MagvitSeg.Tests.Evaluation;
 
 public class SemanticMiouTests
 {
-    private static CocoAnnotation Ann(long id, long cat, double[] poly, bool crowd = false, double score = 1) => new()
+    private static CocoAnnotation Ann(long id, long cat, double[] poly, bool crowd = false, double score = 1, long image = 1) => new()
     {
-        Id = id, ImageId = 1, CategoryId = cat, IsCrowd = crowd, Score = score, Area = 1,
+        Id = id, ImageId = image, CategoryId = cat, IsCrowd = crowd, Score = score, Area = 1,
         Segmentation = new CocoSegmentation { Kind = SegmentationKind.Polygons, Polygons = new[] { poly } },
     };
 
@@ -34,5 +34,59 @@ public class SemanticMiouTests
         // Lowering the threshold brings in the full-image box of cat 2: union 100 minus the 8 crowd pixels,
         // intersection 25 -> 25/92
         Assert.Equal(25.0 / 92, SemanticMiou.Compute(gt, dt, 0.3).PerCategory[2], 12);
+    }
+
+    [Fact]
+    public void CountsMatchPaintedPixelMapsOnRandomOverlappingMasks()
+    {
+        // An independent count: every mask painted into pixel maps (Rle.Decode), then counted pixel by pixel.
+        var rng = new Random(7);
+        double[] Blob(int w, int h)
+        {
+            double x = rng.NextDouble() * w, y = rng.NextDouble() * h, bw = 2 + rng.NextDouble() * w / 2, bh = 2 + rng.NextDouble() * h / 2;
+            return new[] { x, y, x + bw, y + rng.NextDouble() * bh, x + bw * rng.NextDouble(), y + bh };
+        }
+        var images = new[] { new CocoImage(1, 31, 23, "a"), new CocoImage(2, 17, 40, "b"), new CocoImage(3, 25, 25, "c") };
+        var gts = new List<CocoAnnotation>(); var dts = new List<CocoAnnotation>();
+        foreach (var img in images)
+        {
+            for (int j = 0; j < 7; j++)
+                gts.Add(Ann(gts.Count + 1, 1 + rng.Next(3), Blob(img.Width, img.Height), crowd: j == 0, image: img.Id));
+            for (int j = 0; j < 9; j++)
+                dts.Add(Ann(dts.Count + 1, 1 + rng.Next(4), Blob(img.Width, img.Height), score: rng.NextDouble(), image: img.Id));
+        }
+        var cats = new[] { new CocoCategory(1, "a", ""), new CocoCategory(2, "b", ""), new CocoCategory(3, "c", "") };
+        var gt = new CocoDataset("gt", images, gts, cats);
+        var counts = SemanticMiou.PerImage(gt, dts, 0.5);
+        long ignored = 0;   // instance pixels inside crowd regions: the case that needs the crowd handled
+        for (int i = 0; i < images.Length; i++)
+        {
+            var img = images[i];
+            byte[] Paint(IEnumerable<CocoAnnotation> anns)
+            {
+                var m = new byte[img.Width * img.Height];
+                foreach (var a in anns)
+                {
+                    var px = a.Segmentation!.ToRle(img.Height, img.Width).Decode();
+                    for (int p = 0; p < m.Length; p++) m[p] |= px[p];
+                }
+                return m;
+            }
+            var crowd = Paint(gts.Where(g => g.ImageId == img.Id && g.IsCrowd));
+            for (int k = 0; k < cats.Length; k++)
+            {
+                var gm = Paint(gts.Where(g => g.ImageId == img.Id && !g.IsCrowd && g.CategoryId == cats[k].Id));
+                var pm = Paint(dts.Where(d => d.ImageId == img.Id && d.Score >= 0.5 && d.CategoryId == cats[k].Id));
+                long inter = 0, union = 0, gtPix = 0;
+                for (int p = 0; p < gm.Length; p++)
+                    if (crowd[p] == 0) { inter += gm[p] & pm[p]; union += gm[p] | pm[p]; gtPix += gm[p]; }
+                    else ignored += gm[p] | pm[p];
+                Assert.Equal(inter, counts.Intersection[i][k]);
+                Assert.Equal(union, counts.Union[i][k]);
+                Assert.Equal(gtPix, counts.GroundTruth[i][k]);
+            }
+        }
+        Assert.True(ignored > 0);
+        Assert.True(counts.Intersection.Sum(r => r.Sum()) > 0);
     }
 }

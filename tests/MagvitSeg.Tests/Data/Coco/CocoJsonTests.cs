@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text;
 using MagvitSeg.Data.Coco;
 
@@ -160,5 +161,49 @@ public class CocoJsonTests
         Assert.Equal(4, back[0].Area);
         Assert.Equal(rle.Counts, back[0].Segmentation!.ToRle(3, 4).Counts);
         File.Delete(path);
+    }
+
+    [Fact]
+    public void EscapedAndPlainCompressedCountsReadAlike()
+    {
+        // Runs [44, 12, 48] of a 1x104 image compress to \1<`1 by hand (rleToString, 5 bits a character plus 48, 0x20 =
+        // more follows, 0x10 of the last = sign: 44 -> (12|0x20)+48 = '\' and 1+48 = '1'; 12 -> 12+48 = '<'; 48 -> its low
+        // bits 16 carry the sign bit, so (16|0x20)+48 = '`' and '1'). JSON must escape the backslash and may escape the
+        // rest (.NET's default writer wrote '<' as \u003C and '`' as \u0060).
+        Assert.Equal("\\1<`1", new Rle(1, 104, new uint[] { 44, 12, 48 }).ToCompressedString());
+        var gt = CocoJson.ParseInstances(Encoding.UTF8.GetBytes("""{"images":[{"id":1,"width":104,"height":1}],"categories":[{"id":7}],"annotations":[]}"""), "gt.json");
+        foreach (var counts in new[] { @"\\1<`1", @"\\1\u003C\u00601", @"\u005C1\u003c\u00601" })
+        {
+            var json = Encoding.UTF8.GetBytes($$$"""[{"image_id":1,"category_id":7,"score":0.5,"segmentation":{"size":[1,104],"counts":"{{{counts}}}"}}]""");
+            var det = CocoJson.ParseResults(json, "dt.json", gt).Single();
+            Assert.Equal(new uint[] { 44, 12, 48 }, det.Segmentation!.ToRle(1, 104).Counts);
+            Assert.Equal("\\1<`1", det.Segmentation.CountsString);
+            Assert.Equal(12, det.Area);
+        }
+    }
+
+    [Fact]
+    public void PlainCompressedCountsPointIntoTheFileRatherThanCopies()
+    {
+        var json = Encoding.UTF8.GetBytes("""[{"image_id":1,"category_id":7,"score":0.9,"segmentation":{"size":[3,4],"counts":"11116"}}]""");
+        var det = CocoJson.ParseResults(json, "dt.json", Ground()).Single();
+        Assert.True(MemoryMarshal.TryGetArray(det.Segmentation!.CompressedCounts, out var slice));
+        Assert.Same(json, slice.Array);
+        Assert.Equal("11116", Encoding.ASCII.GetString(json, slice.Offset, slice.Count));
+    }
+
+    [Fact]
+    public void TheWriterLeavesTheRleAlphabetUnescapedAsPythonsJsonDoes()
+    {
+        var gt = CocoJson.ParseInstances(Encoding.UTF8.GetBytes("""{"images":[{"id":1,"width":104,"height":1}],"categories":[{"id":7}],"annotations":[]}"""), "gt.json");
+        var det = new CocoAnnotation { ImageId = 1, CategoryId = 7, Score = 0.5, Segmentation = CocoSegmentation.FromRle(new Rle(1, 104, new uint[] { 44, 12, 48 })) };
+        string path = Path.Combine(Path.GetTempPath(), $"magvitseg-res-{Guid.NewGuid():N}.json");
+        try
+        {
+            CocoJson.WriteResults(path, new[] { det });
+            Assert.Contains(@"""counts"":""\\1<`1""", File.ReadAllText(path));   // json.dumps(r"\1<`1") is "\\1<`1"
+            Assert.Equal(new uint[] { 44, 12, 48 }, CocoJson.ReadResults(path, gt).Single().Segmentation!.ToRle(1, 104).Counts);
+        }
+        finally { File.Delete(path); }
     }
 }
