@@ -20,7 +20,7 @@ internal ref struct CocoJsonCursor
     private readonly ReadOnlySpan<byte> _json;
     private readonly ReadOnlyMemory<byte> _file;
     private Utf8JsonReader _r;
-    // Where escaped strings are unescaped to (CurrentUtf8): 1 MB chunks shared by the records, not one array each.
+    // Where escaped strings are unescaped to (CurrentUtf8): chunks of up to 1 MB shared by the records, not one array each.
     private byte[]? _chunk;
     private int _chunkUsed;
     private string? _list;
@@ -143,7 +143,7 @@ internal ref struct CocoJsonCursor
         int n = _r.ValueSpan.Length;
         if (!_r.ValueIsEscaped) return _file.Slice((int)_r.TokenStartIndex + 1, n);  // +1: the opening quote
         // Unescaping never lengthens a string.
-        if (_chunk is null || _chunk.Length - _chunkUsed < n) { _chunk = new byte[Math.Max(n, 1 << 20)]; _chunkUsed = 0; }
+        if (_chunk is null || _chunk.Length - _chunkUsed < n) { _chunk = new byte[Math.Max(n, Math.Min(1 << 20, _json.Length))]; _chunkUsed = 0; }
         int written = _r.CopyString(_chunk.AsSpan(_chunkUsed));
         var bytes = new ReadOnlyMemory<byte>(_chunk, _chunkUsed, written);
         _chunkUsed += written;
