@@ -167,9 +167,9 @@ public sealed class TokenizerTrainer : IDisposable
     /// 1856 and 2768 with R1 finite (1-9) on every R1 step before, while its generator updates were being dropped for
     /// non-finite gradients on about a quarter of its GAN steps, a fault of oneDNN's AVX2 convolution kernels on this
     /// CPU (environment.md; the video tokenizer: 1 in 1500); the R1 NaN is most likely the same fault in its double
-    /// backward. Such a step's discriminator update
-    /// is already dropped (its gradient norm is non-finite, <see cref="ClipGradients"/>) and counted in "skipped";
-    /// metrics.csv keeps the NaN. Discriminator weights gone bad still stop the run: d_loss is non-finite then.
+    /// backward. Such a step's discriminator update is already dropped (its gradient norm is non-finite,
+    /// <see cref="ClipGradients"/>) and counted in "skipped"; metrics.csv keeps the NaN. Discriminator weights gone bad
+    /// still stop the run: d_loss is non-finite then.
     /// </summary>
     internal static Tensor FatalTerms(Tensor scalars)
     {
