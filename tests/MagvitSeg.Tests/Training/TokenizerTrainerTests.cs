@@ -37,10 +37,7 @@ public class TokenizerTrainerTests
         values[StepLosses.Index("recon")] = 0.2f;
         values[StepLosses.Index(nanTerm)] = float.NaN;
         values[StepLosses.Index("loss")] = float.NaN;        // the total carries the NaN of its term
-        using var scalars = tensor(values);
-        using var bad = TokenizerTrainer.FatalTerms(scalars);
-        var flagged = StepLosses.Names.Where((_, i) => bad[i].item<bool>()).ToArray();
-        Assert.Equal(fatal, flagged);
+        Assert.Equal(fatal, FatalNames(values));
     }
 
     [Fact]
@@ -50,9 +47,15 @@ public class TokenizerTrainerTests
         values[StepLosses.Index("r1")] = float.PositiveInfinity;
         values[StepLosses.Index("g_adv")] = float.NaN;
         values[StepLosses.Index("loss")] = float.NaN;
+        Assert.Equal(new[] { "g_adv" }, FatalNames(values));
+    }
+
+    // The names of the step scalars that FatalTerms says end the run.
+    private static string[] FatalNames(float[] values)
+    {
         using var scalars = tensor(values);
         using var bad = TokenizerTrainer.FatalTerms(scalars);
-        Assert.Equal(new[] { "g_adv" }, StepLosses.Names.Where((_, i) => bad[i].item<bool>()).ToArray());
+        return StepLosses.Names.Where((_, i) => bad[i].item<bool>()).ToArray();
     }
 
     [Fact]
